@@ -1,0 +1,95 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+/** Where the bundled `codex` binary was found, and what belongs next to it. */
+export interface CodexBinary {
+  /** Absolute path of the native executable. */
+  readonly path: string;
+  /** Folder of helper tools (`rg`) that the server expects on `PATH`, when it exists. */
+  readonly helperPath?: string;
+  /** The `@openai/codex` package root, passed as `CODEX_MANAGED_PACKAGE_ROOT` like its own launcher does. */
+  readonly packageRoot?: string;
+}
+
+/** Raised when no runnable `codex` binary can be found. */
+export class CodexBinaryNotFoundError extends Error {
+  override readonly name = 'CodexBinaryNotFoundError';
+  constructor(
+    message: string,
+    /** Every path that was tried, in order. */
+    readonly triedPaths: readonly string[],
+  ) {
+    super(message);
+  }
+}
+
+// Mirrors `@openai/codex/bin/codex.js`: the npm package ships one optional platform package per target.
+const TARGETS: Readonly<Record<string, { triple: string; pkg: string }>> = {
+  'linux-x64': { triple: 'x86_64-unknown-linux-musl', pkg: '@openai/codex-linux-x64' },
+  'android-x64': { triple: 'x86_64-unknown-linux-musl', pkg: '@openai/codex-linux-x64' },
+  'linux-arm64': { triple: 'aarch64-unknown-linux-musl', pkg: '@openai/codex-linux-arm64' },
+  'android-arm64': { triple: 'aarch64-unknown-linux-musl', pkg: '@openai/codex-linux-arm64' },
+  'darwin-x64': { triple: 'x86_64-apple-darwin', pkg: '@openai/codex-darwin-x64' },
+  'darwin-arm64': { triple: 'aarch64-apple-darwin', pkg: '@openai/codex-darwin-arm64' },
+  'win32-x64': { triple: 'x86_64-pc-windows-msvc', pkg: '@openai/codex-win32-x64' },
+  'win32-arm64': { triple: 'aarch64-pc-windows-msvc', pkg: '@openai/codex-win32-arm64' },
+};
+
+/**
+ * Finds the native `codex` executable shipped by the pinned `@openai/codex` dependency.
+ *
+ * The native binary is spawned directly rather than through the package's Node launcher: the launcher
+ * would sit between us and the server, and a killed launcher can leave the real server orphaned.
+ *
+ * @param platform - defaults to `process.platform`.
+ * @param arch - defaults to `process.arch`.
+ * @throws {@link CodexBinaryNotFoundError} naming every path tried.
+ */
+export function resolveBundledCodex(
+  platform: string = process.platform,
+  arch: string = process.arch,
+): CodexBinary {
+  const target = TARGETS[`${platform}-${arch}`];
+  if (!target) {
+    throw new CodexBinaryNotFoundError(
+      `codex-rx: no bundled Codex binary for ${platform}-${arch}; pass the \`codexPath\` option.`,
+      [],
+    );
+  }
+  const require = createRequire(import.meta.url);
+  const exe = platform === 'win32' ? 'codex.exe' : 'codex';
+  const tried: string[] = [];
+  let packageRoot: string | undefined;
+  const vendorRoots: string[] = [];
+  try {
+    vendorRoots.push(
+      path.join(path.dirname(require.resolve(`${target.pkg}/package.json`)), 'vendor'),
+    );
+  } catch {
+    // Older layouts put the vendor folder inside @openai/codex itself.
+  }
+  try {
+    packageRoot = path.dirname(require.resolve('@openai/codex/package.json'));
+    vendorRoots.push(path.join(packageRoot, 'vendor'));
+  } catch {
+    // Reported below with the paths tried.
+  }
+  for (const vendorRoot of vendorRoots) {
+    const candidate = path.join(vendorRoot, target.triple, 'bin', exe);
+    tried.push(candidate);
+    if (existsSync(candidate)) {
+      const helperPath = path.join(vendorRoot, target.triple, 'codex-path');
+      return {
+        path: candidate,
+        ...(existsSync(helperPath) ? { helperPath } : {}),
+        ...(packageRoot ? { packageRoot } : {}),
+      };
+    }
+  }
+  throw new CodexBinaryNotFoundError(
+    `codex-rx: the bundled Codex binary (${target.pkg}) is not installed. ` +
+      `Reinstall dependencies (npm install) or pass the \`codexPath\` option. Tried: ${tried.join(', ') || '(nothing resolvable)'}`,
+    tried,
+  );
+}

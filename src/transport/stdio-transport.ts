@@ -1,0 +1,202 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import type { ResultPromise } from 'execa';
+import { Emitter } from 'vscode-jsonrpc/node';
+import type { Disposable } from 'vscode-jsonrpc/node';
+import type { CodexError } from '../errors/codex-error.js';
+import { CodexProcessError } from '../errors/codex-process-error.js';
+import { resolveBundledCodex } from './codex-binary.js';
+import { JsonlMessageReader } from './jsonl-message-reader.js';
+import { JsonlMessageWriter } from './jsonl-message-writer.js';
+import { LineTail } from './line-tail.js';
+import { configToArgs } from './toml.js';
+import type { TomlValue } from './toml.js';
+import type { Transport } from './transport.js';
+
+/** How to spawn `codex app-server`. */
+export interface StdioTransportOptions {
+  /** The `codex` executable. Defaults to the native binary of the pinned `@openai/codex` dependency. */
+  codexPath?: string;
+  /** Config overrides, each passed as `-c key=value` with the value TOML-encoded. */
+  config?: Readonly<Record<string, TomlValue | undefined>>;
+  /** Extra arguments after `app-server` (for example `['--enable', 'feature']`). */
+  args?: readonly string[];
+  /** Environment variables added to (or, when `undefined`, removed from) the inherited environment. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Sets `CODEX_HOME`, the server's config and state folder. */
+  codexHome?: string;
+  /** Working directory of the server process. */
+  cwd?: string;
+  /** How many stderr lines to keep for error messages (default 50). */
+  stderrLines?: number;
+  /** Called with each stderr line. Stderr is never printed by default. */
+  onStderr?: (line: string) => void;
+  /** How long `close()` waits after SIGTERM before SIGKILL, in ms (default 2000). */
+  killGraceMs?: number;
+}
+
+/** Stdout can stay open after exit when a grandchild inherited it; don't wait on it forever. */
+const STDOUT_DRAIN_MS = 500;
+
+/**
+ * Runs `codex app-server` as a child process and speaks JSONL over its stdin/stdout.
+ *
+ * The child is spawned with an argument array (never through a shell). Its stderr is kept in a
+ * bounded tail for error messages. When it exits on its own, `onClose` fires with a
+ * {@link CodexProcessError} carrying the exit code, signal and last stderr lines.
+ */
+export class StdioTransport implements Transport {
+  readonly reader: JsonlMessageReader;
+  readonly writer: JsonlMessageWriter;
+  private readonly child: ResultPromise<{
+    buffer: false;
+    reject: false;
+    stdin: 'pipe';
+    stdout: 'pipe';
+    stderr: 'pipe';
+  }>;
+  private readonly stderr: LineTail;
+  private readonly closeEmitter = new Emitter<CodexError | undefined>();
+  private readonly exited: Promise<{
+    exitCode: number | null;
+    signal: string | null;
+    spawnError?: Error;
+  }>;
+  private closing = false;
+  private closedPromise: Promise<void> | undefined;
+  private readonly executable: string;
+
+  constructor(private readonly options: StdioTransportOptions = {}) {
+    const bundled = options.codexPath ? undefined : resolveBundledCodex();
+    this.executable = options.codexPath ?? bundled!.path;
+    const env: Record<string, string | undefined> = { ...options.env };
+    if (options.codexHome) env.CODEX_HOME = options.codexHome;
+    if (bundled?.helperPath) {
+      const inherited = env.PATH ?? process.env.PATH ?? '';
+      env.PATH = inherited
+        ? `${bundled.helperPath}${path.delimiter}${inherited}`
+        : bundled.helperPath;
+    }
+    if (bundled?.packageRoot && env.CODEX_MANAGED_PACKAGE_ROOT === undefined) {
+      env.CODEX_MANAGED_PACKAGE_ROOT = bundled.packageRoot;
+    }
+    const args = [...configToArgs(options.config ?? {}), 'app-server', ...(options.args ?? [])];
+    this.stderr = new LineTail(options.stderrLines ?? 50);
+    this.child = execa(this.executable, args, {
+      ...(options.cwd ? { cwd: options.cwd } : {}),
+      env,
+      extendEnv: true,
+      stdin: 'pipe',
+      stdout: 'pipe',
+      stderr: 'pipe',
+      buffer: false,
+      reject: false,
+      // Stop the child if this Node process exits without calling close().
+      cleanup: true,
+      forceKillAfterDelay: false,
+    });
+    this.child.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk, options.onStderr));
+    this.reader = new JsonlMessageReader(this.child.stdout);
+    this.writer = new JsonlMessageWriter(this.child.stdin);
+    // A write to a dead child raises EPIPE on stdin; the exit is reported through onClose instead.
+    this.child.stdin.on('error', () => undefined);
+    this.exited = this.child.then((result) => ({
+      exitCode: result.exitCode ?? null,
+      signal: result.signal ?? null,
+      ...(result.failed && result.exitCode === undefined && result.signal === undefined
+        ? { spawnError: (result.cause as Error | undefined) ?? new Error(result.message) }
+        : {}),
+    }));
+    void this.exited.then(async (exit) => {
+      await this.stdoutDrained();
+      let error: CodexError | undefined;
+      if (!this.closing) {
+        const reason = exit.spawnError
+          ? `could not start ${this.executable} (${exit.spawnError.message})`
+          : 'the Codex app-server process exited unexpectedly';
+        error = new CodexProcessError(reason, { ...exit, stderrTail: this.stderr.snapshot() });
+      }
+      this.closeEmitter.fire(error);
+      this.closeEmitter.dispose();
+    });
+  }
+
+  /** The child's process id, once spawned. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The last stderr lines the server wrote. */
+  stderrTail(): string[] {
+    return this.stderr.snapshot();
+  }
+
+  describe(): string {
+    return `codex app-server (${this.executable}${this.pid ? `, pid ${this.pid}` : ''})`;
+  }
+
+  start(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      if (this.child.pid !== undefined) return resolve();
+      this.child.once('spawn', () => resolve());
+      void this.exited.then((exit) => {
+        if (this.child.pid !== undefined) return;
+        reject(
+          new CodexProcessError(
+            `could not start ${this.executable}${exit.spawnError ? ` (${exit.spawnError.message})` : ''}`,
+            { ...exit, stderrTail: this.stderr.snapshot() },
+          ),
+        );
+      });
+    });
+  }
+
+  onClose(listener: (error: CodexError | undefined) => void): Disposable {
+    return this.closeEmitter.event(listener);
+  }
+
+  close(): Promise<void> {
+    this.closedPromise ??= this.terminate();
+    return this.closedPromise;
+  }
+
+  private async terminate(): Promise<void> {
+    this.closing = true;
+    this.writer.end();
+    if (
+      this.child.exitCode === null &&
+      this.child.signalCode === null &&
+      this.child.pid !== undefined
+    ) {
+      this.child.kill('SIGTERM');
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), this.options.killGraceMs ?? 2000);
+      try {
+        await this.exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    } else {
+      await this.exited;
+    }
+    await this.stdoutDrained();
+  }
+
+  private stdoutDrained(): Promise<void> {
+    const stdout = this.child.stdout;
+    if (stdout.readableEnded || stdout.destroyed) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        stdout.destroy();
+        done();
+      }, STDOUT_DRAIN_MS);
+      const done = (): void => {
+        clearTimeout(timer);
+        stdout.off('end', done);
+        stdout.off('close', done);
+        resolve();
+      };
+      stdout.on('end', done);
+      stdout.on('close', done);
+    });
+  }
+}
