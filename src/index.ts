@@ -1,5 +1,23 @@
 export { Codex } from './client/codex.js';
-export type { RequestArgs } from './client/codex.js';
+export type { RequestArgs, ResumeThreadOptions, ForkThreadOptions } from './client/codex.js';
+export type {
+  LoginHandle,
+  ChatgptLoginHandle,
+  DeviceCodeLoginHandle,
+} from './client/login-handle.js';
+export { Thread } from './thread/thread.js';
+export { TurnObservable } from './thread/turn-observable.js';
+export type { TurnOptions } from './thread/turn-options.js';
+export type { TurnEvent, TurnEventOf } from './thread/turn-event.js';
+export type { RunInput, UserInputLike } from './thread/run-input.js';
+export type { RunResult } from './thread/run-result.js';
+export { toRunResult } from './thread/operators/to-run-result.js';
+export type { ToRunResultOptions } from './thread/operators/to-run-result.js';
+export { agentMessageDeltas } from './thread/operators/agent-message-deltas.js';
+export { completedItems } from './thread/operators/completed-items.js';
+export { ofMethod } from './thread/operators/of-method.js';
+export { steerWhen } from './thread/operators/steer-when.js';
+export { interruptWhen } from './thread/operators/interrupt-when.js';
 export type { CodexOptions, ConnectOptions, ClientInfoOption } from './client/codex-options.js';
 export { CodexError } from './errors/codex-error.js';
 export { JsonRpcError, JsonRpcErrorCode } from './errors/json-rpc-error.js';
@@ -7,6 +25,8 @@ export { CodexProcessError } from './errors/codex-process-error.js';
 export type { ProcessExit } from './errors/codex-process-error.js';
 export { ClosedError } from './errors/closed-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
+export { InvalidInputError } from './errors/invalid-input-error.js';
+export { TurnActiveError, TurnFailedError, OutputParseError } from './errors/turn-errors.js';
 export type { Logger } from './logger.js';
 export type { RequestOptions } from './rpc/rpc-connection.js';
 export type { Transport } from './transport/transport.js';
@@ -31,6 +51,8 @@ export type {
 export { VERSION } from './version.js';
 /** Every type of the pinned app-server protocol, generated from the `codex` binary. */
 export type * from './protocol/types.js';
+/** The server's description of a thread (the protocol's `Thread`; `Thread` here is the SDK class). */
+export type { Thread as ThreadInfo } from './protocol/generated/v2/Thread.js';
 export type {
   ExecPolicyAmendment,
   NetworkPolicyAmendment,

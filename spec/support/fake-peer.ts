@@ -70,6 +70,7 @@ function endStream(stream: PassThrough): Promise<void> {
   if (stream.readableEnded || stream.destroyed) return Promise.resolve();
   return new Promise((resolve) => {
     stream.once('end', () => resolve());
+    stream.once('close', () => resolve());
     stream.end();
     stream.resume();
   });
@@ -123,6 +124,8 @@ export class FakePeer {
 
   /** Writes a raw string to the client, exactly as given. */
   sendRaw(text: string): void {
+    // Like a real server's, output after the transport ended goes nowhere.
+    if (this.transport.toClient.writableEnded) return;
     this.transport.toClient.write(text);
   }
 

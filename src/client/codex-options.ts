@@ -27,6 +27,11 @@ export interface ConnectOptions {
   logger?: Logger;
   /** How long `initialize` may take, in ms (default 30000). */
   initializeTimeoutMs?: number;
+  /**
+   * Timeout for control requests made by the SDK's methods (thread start/read/list, steer,
+   * interrupt, …), in ms. Default: none. Turns themselves never time out.
+   */
+  requestTimeoutMs?: number;
 }
 
 /** Options for {@link Codex.start}. */

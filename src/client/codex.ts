@@ -1,18 +1,35 @@
 import type { Observable } from 'rxjs';
+import { ClosedError } from '../errors/closed-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { hotNotifications } from '../observables/hot-notifications.js';
+import { NotificationRouter } from '../observables/notification-router.js';
+import type { GetAccountResponse } from '../protocol/generated/v2/GetAccountResponse.js';
 import type { InitializeResponse } from '../protocol/generated/InitializeResponse.js';
+import type { ModelListParams } from '../protocol/generated/v2/ModelListParams.js';
+import type { ModelListResponse } from '../protocol/generated/v2/ModelListResponse.js';
+import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
+import type { ThreadForkParams } from '../protocol/generated/v2/ThreadForkParams.js';
+import type { ThreadListParams } from '../protocol/generated/v2/ThreadListParams.js';
+import type { ThreadListResponse } from '../protocol/generated/v2/ThreadListResponse.js';
+import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
+import type { ThreadResumeParams } from '../protocol/generated/v2/ThreadResumeParams.js';
+import type { ThreadStartParams } from '../protocol/generated/v2/ThreadStartParams.js';
 import type {
   ClientRequestMethod,
   ClientRequestParams,
   ClientRequestResult,
   CodexNotification,
 } from '../protocol/methods.js';
-import { hotNotifications } from '../observables/hot-notifications.js';
 import { RpcConnection } from '../rpc/rpc-connection.js';
 import type { RequestOptions } from '../rpc/rpc-connection.js';
+import { Thread, assertThreadId } from '../thread/thread.js';
 import { StdioTransport } from '../transport/stdio-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
+import type { ClientContext } from './client-context.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
+import { startLogin } from './login-handle.js';
+import type { ChatgptLoginHandle, DeviceCodeLoginHandle } from './login-handle.js';
 
 /** The arguments of {@link Codex.request} for method `M`: params may be left out when the method takes none. */
 export type RequestArgs<M extends ClientRequestMethod> =
@@ -20,13 +37,19 @@ export type RequestArgs<M extends ClientRequestMethod> =
     ? [params?: ClientRequestParams<M>, options?: RequestOptions]
     : [params: ClientRequestParams<M>, options?: RequestOptions];
 
+/** Options of {@link Codex.resumeThread}: every `thread/resume` parameter but the id. */
+export type ResumeThreadOptions = Omit<ThreadResumeParams, 'threadId'>;
+/** Options of {@link Codex.forkThread}: every `thread/fork` parameter but the id. */
+export type ForkThreadOptions = Omit<ThreadForkParams, 'threadId'>;
+
 /**
- * A connection to one Codex app-server.
+ * A connection to one Codex app-server: threads, turns, account, and every protocol request.
  *
  * ```ts
  * await using codex = await Codex.start();
- * codex.notifications$.subscribe((n) => console.log(n.method));
- * const { thread } = await codex.request('thread/start', {});
+ * const thread = await codex.startThread();
+ * const result = await thread.run('Say hello');
+ * console.log(result.finalResponse);
  * ```
  */
 export class Codex implements AsyncDisposable {
@@ -37,13 +60,11 @@ export class Codex implements AsyncDisposable {
   private constructor(
     /** The transport underneath (a {@link StdioTransport} for {@link Codex.start}). */
     readonly transport: Transport,
-    /** @internal */
-    protected readonly rpc: RpcConnection,
+    private readonly ctx: ClientContext,
     /** What the server answered to `initialize`. */
     readonly metadata: InitializeResponse,
-    notifications$: Observable<CodexNotification>,
   ) {
-    this.notifications$ = notifications$;
+    this.notifications$ = ctx.notifications$;
   }
 
   /**
@@ -71,8 +92,18 @@ export class Codex implements AsyncDisposable {
    */
   static async connect(transport: Transport, options: ConnectOptions = {}): Promise<Codex> {
     const rpc = new RpcConnection(transport, options.logger ? { logger: options.logger } : {});
-    const notifications$ = hotNotifications(rpc);
+    const router = new NotificationRouter();
+    const notifications$ = hotNotifications(rpc, (n) => router.route(n));
+    rpc.onClose((error) => router.end(error, error ?? new ClosedError('turn')));
     rpc.listen();
+    const ctx: ClientContext = {
+      rpc,
+      router,
+      notifications$,
+      logger: options.logger ?? { error: () => undefined, warn: () => undefined },
+      requestTimeoutMs: options.requestTimeoutMs,
+      request: (method, params, requestOptions) => rpc.request(method, params, requestOptions),
+    };
     try {
       const clientInfo = options.clientInfo ?? { name: 'codex_rx', title: 'codex-rx' };
       const metadata = (await rpc.request(
@@ -92,7 +123,7 @@ export class Codex implements AsyncDisposable {
         { timeoutMs: options.initializeTimeoutMs ?? 30_000 },
       )) as InitializeResponse;
       await rpc.notify('initialized');
-      return new Codex(transport, rpc, metadata, notifications$);
+      return new Codex(transport, ctx, metadata);
     } catch (error) {
       await rpc.close();
       throw error;
@@ -106,7 +137,7 @@ export class Codex implements AsyncDisposable {
 
   /** Whether the client is closed or its connection lost. */
   get isClosed(): boolean {
-    return this.rpc.isClosed;
+    return this.ctx.rpc.isClosed;
   }
 
   /**
@@ -114,28 +145,150 @@ export class Codex implements AsyncDisposable {
    * and result types.
    *
    * @throws {@link JsonRpcError} when the server answers with an error; {@link TimeoutError},
-   *   {@link ClosedError} or {@link CodexProcessError} when no answer can come.
+   *   {@link ClosedError} or {@link CodexProcessError} when no answer can come;
+   *   {@link InvalidInputError} for params JSON cannot carry.
    */
   request<M extends ClientRequestMethod>(
     method: M,
     ...args: RequestArgs<M>
   ): Promise<ClientRequestResult<M>> {
     const [params, options] = args;
-    return this.rpc.request(method, params, options) as Promise<ClientRequestResult<M>>;
+    return this.ctx.request(method, params, options) as Promise<ClientRequestResult<M>>;
+  }
+
+  // ── threads ────────────────────────────────────────────────────────────────
+
+  /** Starts a thread (`thread/start`); every server option (model, cwd, sandbox, …) is a param. */
+  async startThread(params: ThreadStartParams = {}): Promise<Thread> {
+    const response = await this.control('thread/start', params);
+    return this.thread(response.thread);
+  }
+
+  /** Resumes a stored thread (`thread/resume`), possibly one started by another client. */
+  async resumeThread(threadId: string, params: ResumeThreadOptions = {}): Promise<Thread> {
+    assertThreadId(threadId, 'thread/resume');
+    const response = await this.control('thread/resume', { ...params, threadId });
+    return this.thread(response.thread);
+  }
+
+  /** Forks a thread into a new one (`thread/fork`). */
+  async forkThread(threadId: string, params: ForkThreadOptions = {}): Promise<Thread> {
+    assertThreadId(threadId, 'thread/fork');
+    const response = await this.control('thread/fork', { ...params, threadId });
+    return this.thread(response.thread);
+  }
+
+  /** One page of stored threads (`thread/list`); pass `nextCursor` as `cursor` for the next. */
+  listThreads(params: ThreadListParams = {}): Promise<ThreadListResponse> {
+    return this.control('thread/list', params);
   }
 
   /**
+   * Every stored thread matching `params`, across all pages, fetched page by page as you iterate:
+   * `for await (const t of codex.allThreads())`, or `from(codex.allThreads())` for an Observable.
+   */
+  async *allThreads(
+    params: Omit<ThreadListParams, 'cursor'> = {},
+  ): AsyncGenerator<ThreadInfo, void, undefined> {
+    let cursor: string | null | undefined;
+    do {
+      const page = await this.listThreads({ ...params, ...(cursor ? { cursor } : {}) });
+      yield* page.data;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** Reads a stored thread (`thread/read`); with `includeTurns`, its turns too. */
+  readThread(
+    threadId: string,
+    options: { includeTurns?: boolean } = {},
+  ): Promise<ThreadReadResponse> {
+    assertThreadId(threadId, 'thread/read');
+    return this.control('thread/read', { threadId, ...options });
+  }
+
+  /** Archives a thread (`thread/archive`). */
+  async archiveThread(threadId: string): Promise<void> {
+    assertThreadId(threadId, 'thread/archive');
+    await this.control('thread/archive', { threadId });
+  }
+
+  /** Restores an archived thread (`thread/unarchive`) and returns its description. */
+  async unarchiveThread(threadId: string): Promise<ThreadInfo> {
+    assertThreadId(threadId, 'thread/unarchive');
+    return (await this.control('thread/unarchive', { threadId })).thread;
+  }
+
+  /** The models the server offers (`model/list`). */
+  listModels(params: ModelListParams = {}): Promise<ModelListResponse> {
+    return this.control('model/list', params);
+  }
+
+  // ── account ────────────────────────────────────────────────────────────────
+
+  /** The signed-in account, if any (`account/read`). */
+  account(options: { refreshToken?: boolean } = {}): Promise<GetAccountResponse> {
+    return this.control('account/read', options);
+  }
+
+  /** Signs in with an OpenAI API key (`account/login/start` type `apiKey`). The key is never logged. */
+  async loginApiKey(apiKey: string): Promise<void> {
+    if (typeof apiKey !== 'string' || apiKey.trim() === '') {
+      throw new InvalidInputError('apiKey', 'must be a non-empty string', 'account/login/start');
+    }
+    await this.control('account/login/start', { type: 'apiKey', apiKey });
+  }
+
+  /** Starts a browser login; open `authUrl`, then await `completed`. */
+  loginChatgpt(): Promise<ChatgptLoginHandle> {
+    return startLogin(this.ctx, 'chatgpt') as Promise<ChatgptLoginHandle>;
+  }
+
+  /** Starts a device-code login; show `verificationUrl` and `userCode`, then await `completed`. */
+  loginChatgptDeviceCode(): Promise<DeviceCodeLoginHandle> {
+    return startLogin(this.ctx, 'chatgptDeviceCode') as Promise<DeviceCodeLoginHandle>;
+  }
+
+  /** Signs out (`account/logout`). */
+  async logout(): Promise<void> {
+    await this.control('account/logout', undefined);
+  }
+
+  // ── lifecycle ──────────────────────────────────────────────────────────────
+
+  /**
    * Ends the connection and stops the server (stdin closed and SIGTERM, SIGKILL after a grace
-   * period). Pending requests reject with {@link ClosedError}; `notifications$` completes.
-   * Idempotent.
+   * period). Pending requests reject with {@link ClosedError}, running turns error with it, and
+   * `notifications$` completes. Idempotent.
    */
   close(): Promise<void> {
-    this.closing ??= this.rpc.close();
+    this.closing ??= this.ctx.rpc.close();
     return this.closing;
   }
 
   /** `await using codex = await Codex.start()` closes it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /** @internal Counts of live routing state, for leak checks. */
+  routingStats(): ReturnType<NotificationRouter['stats']> & { pendingRequests: number } {
+    return { ...this.ctx.router.stats(), pendingRequests: this.ctx.rpc.pendingCount };
+  }
+
+  private thread(info: ThreadInfo): Thread {
+    return new Thread(this.ctx, info);
+  }
+
+  private control<M extends ClientRequestMethod>(
+    method: M,
+    params: ClientRequestParams<M>,
+  ): Promise<ClientRequestResult<M>> {
+    const timeout = this.ctx.requestTimeoutMs;
+    return this.ctx.request(
+      method,
+      params,
+      timeout === undefined ? {} : { timeoutMs: timeout },
+    ) as Promise<ClientRequestResult<M>>;
   }
 }

@@ -1,0 +1,75 @@
+/** Wire-shaped notifications of a turn, for fake-peer and marble tests. */
+import type { CodexNotification } from '../../src/protocol/methods.js';
+
+let n = 0;
+
+/** A `turn` object as the server sends it. */
+export function turnObject(id: string, status: string, error: unknown = null) {
+  return {
+    id,
+    rootTurnId: id,
+    items: [],
+    itemsView: 'notLoaded',
+    status,
+    error,
+    startedAt: status === 'inProgress' ? null : 1_700_000_000,
+    completedAt: status === 'inProgress' ? null : 1_700_000_001,
+    durationMs: status === 'inProgress' ? null : 1000,
+  };
+}
+
+/** Builders for one turn's notifications. */
+export function turnEvents(threadId: string, turnId: string) {
+  const base = { threadId, turnId };
+  const note = (method: string, params: Record<string, unknown>): CodexNotification =>
+    ({ method, params, emittedAtMs: 1_700_000_000_000 + n++ }) as unknown as CodexNotification;
+  const agentMessage = (id: string, text: string, phase: string | null = null) => ({
+    type: 'agentMessage',
+    id,
+    text,
+    phase,
+    moderation: null,
+    memoryCitation: null,
+    delivery: null,
+    questions: null,
+  });
+  return {
+    started: () => note('turn/started', { threadId, turn: turnObject(turnId, 'inProgress') }),
+    itemStarted: (item: Record<string, unknown>) =>
+      note('item/started', { ...base, item, startedAtMs: 1 }),
+    delta: (itemId: string, delta: string) =>
+      note('item/agentMessage/delta', { ...base, itemId, delta }),
+    itemCompleted: (item: Record<string, unknown>) =>
+      note('item/completed', { ...base, item, completedAtMs: 2 }),
+    message: (id: string, text: string, phase: string | null = null) =>
+      note('item/completed', { ...base, item: agentMessage(id, text, phase), completedAtMs: 2 }),
+    agentMessage,
+    usage: (total: number) =>
+      note('thread/tokenUsage/updated', {
+        ...base,
+        tokenUsage: {
+          total: {
+            totalTokens: total,
+            inputTokens: total - 1,
+            cachedInputTokens: 0,
+            cacheWriteInputTokens: 0,
+            outputTokens: 1,
+            reasoningOutputTokens: 0,
+          },
+          last: {
+            totalTokens: total,
+            inputTokens: total - 1,
+            cachedInputTokens: 0,
+            cacheWriteInputTokens: 0,
+            outputTokens: 1,
+            reasoningOutputTokens: 0,
+          },
+          modelContextWindow: null,
+        },
+      }),
+    completed: (status = 'completed', error: unknown = null) =>
+      note('turn/completed', { threadId, turn: turnObject(turnId, status, error) }),
+    custom: (method: string, params: Record<string, unknown>) =>
+      note(method, { ...base, ...params }),
+  };
+}

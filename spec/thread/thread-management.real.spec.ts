@@ -1,0 +1,88 @@
+import { from, lastValueFrom, toArray } from 'rxjs';
+import { JsonRpcError } from '../../src/index.js';
+import { reply } from '../support/scripted-model-server.js';
+import { startRealCodex } from '../support/real-codex.js';
+import type { RealCodex } from '../support/real-codex.js';
+
+describe('thread management against the real app-server', () => {
+  let real: RealCodex;
+  beforeAll(async () => {
+    real = await startRealCodex();
+  });
+  afterAll(() => real.close());
+
+  async function threadWithOneTurn(prompt: string) {
+    const thread = await real.codex.startThread();
+    real.model.enqueue(reply.text(`answer to ${prompt}`));
+    await thread.run(prompt);
+    return thread;
+  }
+
+  it('names and reads a thread', async () => {
+    const thread = await threadWithOneTurn('name me');
+    await thread.setName('My named thread');
+    const read = await real.codex.readThread(thread.id);
+    expect(read.thread.id).toBe(thread.id);
+    expect(read.thread.name).toBe('My named thread');
+    expect((await thread.read()).thread.name).toBe('My named thread');
+  });
+
+  it('lists threads page by page and across all pages', async () => {
+    const made = [
+      await threadWithOneTurn('list one'),
+      await threadWithOneTurn('list two'),
+      await threadWithOneTurn('list three'),
+    ];
+    const page = await real.codex.listThreads({ limit: 2 });
+    expect(page.data).toHaveLength(2);
+    expect(page.nextCursor).toEqual(expect.any(String));
+    const all = await lastValueFrom(from(real.codex.allThreads({ limit: 2 })).pipe(toArray()));
+    const ids = all.map((t) => t.id);
+    for (const thread of made) expect(ids).toContain(thread.id);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('archives and unarchives', async () => {
+    const thread = await threadWithOneTurn('archive me');
+    await real.codex.archiveThread(thread.id);
+    const archived = await real.codex.listThreads({ archived: true });
+    expect(archived.data.map((t) => t.id)).toContain(thread.id);
+    const restored = await real.codex.unarchiveThread(thread.id);
+    expect(restored.id).toBe(thread.id);
+    const active = await real.codex.listThreads({});
+    expect(active.data.map((t) => t.id)).toContain(thread.id);
+  });
+
+  it('forks a thread into a new one that keeps the history', async () => {
+    const thread = await threadWithOneTurn('fork source');
+    const fork = await real.codex.forkThread(thread.id);
+    expect(fork.id).not.toBe(thread.id);
+    real.model.enqueue(reply.text('from the fork'));
+    expect((await fork.run('continue in fork')).finalResponse).toBe('from the fork');
+    expect(real.model.modelRequests.at(-1)!.messageTexts('user')).toEqual(
+      expect.arrayContaining(['fork source', 'continue in fork']),
+    );
+  });
+
+  it('compacts a thread (the server summarises through the model)', async () => {
+    const thread = await threadWithOneTurn('compact me');
+    const before = real.model.modelRequests.length;
+    real.model.enqueue(reply.text('summary of the conversation'));
+    await thread.compact();
+    await real.model.waitForModelRequests(before + 1);
+    expect(real.model.modelRequests.length).toBe(before + 1);
+  });
+
+  it('lists models', async () => {
+    const models = await real.codex.listModels();
+    expect(Array.isArray(models.data)).toBe(true);
+  });
+
+  it('reports server errors as JsonRpcError naming the method', async () => {
+    const error = await real.codex
+      .readThread('00000000-0000-0000-0000-000000000000')
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(JsonRpcError);
+    expect(error).toMatchObject({ method: 'thread/read' });
+  });
+});

@@ -1,0 +1,149 @@
+import { Observable } from 'rxjs';
+import type { Subscriber } from 'rxjs';
+import type { CodexNotification } from '../protocol/methods.js';
+import { threadIdOf, turnIdOf } from './notification-ids.js';
+
+/** Where one turn's notifications go. */
+export interface TurnSink {
+  deliver(notification: CodexNotification): void;
+  /** The connection ended before the turn did. */
+  abort(error: Error): void;
+}
+
+/** A turn whose `turn/start` response has not been handled yet. */
+export interface StartingTurn {
+  /** Events of this thread whose turn nobody has claimed yet, in wire order. */
+  readonly early: CodexNotification[];
+}
+
+/**
+ * Everything routed for one thread: its hot `events$` subscribers, its turns by id, the turn
+ * being started (if any), and whether the server says a turn is running.
+ */
+export class ThreadRoute {
+  readonly subscribers = new Set<Subscriber<CodexNotification>>();
+  readonly turns = new Map<string, TurnSink>();
+  starting: StartingTurn | undefined;
+  /** The turn the server reported as started and not yet completed. */
+  activeTurnId: string | undefined;
+  /** From `thread/status/changed` and start/resume responses. */
+  statusActive = false;
+
+  constructor(readonly threadId: string) {}
+
+  /** The id of a turn that is running or being started on this thread, if any. */
+  busy(): string | undefined {
+    if (this.starting) return 'a turn being started';
+    return (
+      this.activeTurnId ?? (this.statusActive ? 'a turn started by another client' : undefined)
+    );
+  }
+
+  dispatch(notification: CodexNotification): void {
+    const turnId = turnIdOf(notification);
+    switch (notification.method) {
+      case 'turn/started':
+        this.activeTurnId = turnId;
+        break;
+      case 'thread/status/changed': {
+        // Read defensively: a newer server may reshape the status.
+        const status = (notification.params as { status?: { type?: unknown } }).status;
+        this.statusActive = status?.type === 'active';
+        break;
+      }
+    }
+    for (const subscriber of this.subscribers) subscriber.next(notification);
+    if (turnId !== undefined) {
+      const sink = this.turns.get(turnId);
+      if (sink) sink.deliver(notification);
+      else this.starting?.early.push(notification);
+    }
+    if (notification.method === 'turn/completed' && this.activeTurnId === turnId)
+      this.activeTurnId = undefined;
+  }
+
+  /** Registers the sink for `turnId` and hands it the early events that belong to it. */
+  claim(turnId: string, sink: TurnSink, early: readonly CodexNotification[] = []): void {
+    this.turns.set(turnId, sink);
+    for (const notification of early)
+      if (turnIdOf(notification) === turnId) sink.deliver(notification);
+  }
+
+  /** Forgets `turnId` (its turn ended) if `sink` still owns it. */
+  release(turnId: string, sink: TurnSink): void {
+    if (this.turns.get(turnId) === sink) this.turns.delete(turnId);
+  }
+}
+
+/**
+ * Routes each notification to the thread and turn it belongs to with two map lookups, so the cost
+ * per event does not grow with the number of threads, turns or subscribers elsewhere.
+ */
+export class NotificationRouter {
+  private readonly threads = new Map<string, ThreadRoute>();
+  private endedWith: Error | null | undefined;
+
+  /** Feeds one notification, in wire order. */
+  route(notification: CodexNotification): void {
+    const threadId = threadIdOf(notification);
+    if (threadId !== undefined) this.threads.get(threadId)?.dispatch(notification);
+  }
+
+  /** The route for a thread, created on first use. */
+  thread(threadId: string): ThreadRoute {
+    let route = this.threads.get(threadId);
+    if (!route) {
+      route = new ThreadRoute(threadId);
+      this.threads.set(threadId, route);
+    }
+    return route;
+  }
+
+  /** A hot Observable of one thread's notifications; completes or errors when the connection ends. */
+  threadEvents(threadId: string): Observable<CodexNotification> {
+    return new Observable<CodexNotification>((subscriber) => {
+      if (this.endedWith !== undefined) {
+        if (this.endedWith) subscriber.error(this.endedWith);
+        else subscriber.complete();
+        return;
+      }
+      const route = this.thread(threadId);
+      route.subscribers.add(subscriber);
+      return () => route.subscribers.delete(subscriber);
+    });
+  }
+
+  /** Live counts, for leak checks: turns registered, turns starting, thread subscribers. */
+  stats(): { threads: number; turns: number; starting: number; subscribers: number } {
+    let turns = 0;
+    let starting = 0;
+    let subscribers = 0;
+    for (const route of this.threads.values()) {
+      turns += route.turns.size;
+      starting += route.starting ? 1 : 0;
+      subscribers += route.subscribers.size;
+    }
+    return { threads: this.threads.size, turns, starting, subscribers };
+  }
+
+  /** The connection ended: every turn aborts with `error`, thread streams error or complete. */
+  end(error: Error | undefined, turnError: Error): void {
+    if (this.endedWith !== undefined) return;
+    this.endedWith = error ?? null;
+    for (const route of this.threads.values()) {
+      for (const sink of [...route.turns.values()]) sink.abort(turnError);
+      route.turns.clear();
+      route.starting = undefined;
+      for (const subscriber of [...route.subscribers]) {
+        if (error) subscriber.error(error);
+        else subscriber.complete();
+      }
+      route.subscribers.clear();
+    }
+  }
+
+  /** Whether the connection has ended. */
+  get ended(): boolean {
+    return this.endedWith !== undefined;
+  }
+}

@@ -1,0 +1,40 @@
+import type { ThreadItem } from '../protocol/generated/v2/ThreadItem.js';
+import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
+import type { TurnError } from '../protocol/generated/v2/TurnError.js';
+
+/** What a finished turn produced. `thread.run()` resolves with it. */
+export interface RunResult<T = unknown> {
+  /** The turn id. */
+  readonly id: string;
+  readonly threadId: string;
+  readonly status: 'completed' | 'interrupted' | 'failed';
+  /** The server's error for a failed turn, else null. */
+  readonly error: TurnError | null;
+  /** Unix seconds, from `turn/completed`. */
+  readonly startedAt: number | null;
+  readonly completedAt: number | null;
+  readonly durationMs: number | null;
+  /**
+   * The text of the last completed `agentMessage` whose `phase` is `final_answer`; failing that,
+   * the last one whose phase is null; else null. Commentary never counts; an empty message is `""`.
+   */
+  readonly finalResponse: string | null;
+  /** With `outputSchema`: `finalResponse` parsed as JSON (undefined when there is no final response). */
+  readonly parsedResponse?: T;
+  /** Every item completed in the turn, in completion order. */
+  readonly items: readonly ThreadItem[];
+  /** The turn's last `thread/tokenUsage/updated`, or null. */
+  readonly usage: ThreadTokenUsage | null;
+}
+
+/** Picks the final response from completed items (see {@link RunResult.finalResponse}). */
+export function finalResponseOf(items: readonly ThreadItem[]): string | null {
+  let phaseless: string | null = null;
+  for (let i = items.length - 1; i >= 0; i--) {
+    const item = items[i]!;
+    if (item.type !== 'agentMessage') continue;
+    if (item.phase === 'final_answer') return item.text;
+    if (item.phase === null || item.phase === undefined) phaseless ??= item.text;
+  }
+  return phaseless;
+}

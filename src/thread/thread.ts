@@ -1,0 +1,113 @@
+import { lastValueFrom } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { ClientContext } from '../client/client-context.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import type { ThreadRoute } from '../observables/notification-router.js';
+import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
+import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
+import type { CodexNotification } from '../protocol/methods.js';
+import { toRunResult } from './operators/to-run-result.js';
+import type { RunInput } from './run-input.js';
+import type { RunResult } from './run-result.js';
+import { TurnController } from './turn-controller.js';
+import { TurnObservable } from './turn-observable.js';
+import type { TurnOptions } from './turn-options.js';
+
+/** Checks a thread id before it is sent. */
+export function assertThreadId(threadId: unknown, method: string): asserts threadId is string {
+  if (typeof threadId !== 'string' || threadId.trim() === '') {
+    throw new InvalidInputError(
+      'threadId',
+      `must be a non-empty string, got ${JSON.stringify(threadId)}`,
+      method,
+    );
+  }
+}
+
+/**
+ * One conversation with the agent. Get one from `codex.startThread()`, `resumeThread()` or
+ * `forkThread()`.
+ */
+export class Thread {
+  /** The thread id. */
+  readonly id: string;
+  /** This thread's notifications (every turn's and the thread's own), hot. */
+  readonly events$: Observable<CodexNotification>;
+  private readonly route: ThreadRoute;
+
+  /** @internal */
+  constructor(
+    private readonly ctx: ClientContext,
+    /** The server's description of the thread when this object was made. */
+    readonly info: ThreadInfo,
+  ) {
+    assertThreadId(info.id, 'thread');
+    this.id = info.id;
+    this.route = ctx.router.thread(info.id);
+    if (info.status.type === 'active') this.route.statusActive = true;
+    this.events$ = ctx.router.threadEvents(info.id);
+  }
+
+  /**
+   * Starts a turn lazily: returns the turn's events as a {@link TurnObservable}, and sends
+   * `turn/start` when it is first subscribed.
+   *
+   * ```ts
+   * const turn = thread.turn('Fix the failing test');
+   * turn.pipe(agentMessageDeltas()).subscribe((text) => process.stdout.write(text));
+   * ```
+   *
+   * @throws {@link InvalidInputError} at once for input of the wrong shape.
+   */
+  turn(input: RunInput, options: TurnOptions = {}): TurnObservable {
+    const controller = new TurnController(
+      {
+        threadId: this.id,
+        route: this.route,
+        logger: this.ctx.logger,
+        request: (method, params) =>
+          this.ctx.request(method, params, method === 'turn/start' ? {} : this.controlTimeout()),
+      },
+      input,
+      options,
+    );
+    return new TurnObservable(controller);
+  }
+
+  /**
+   * Runs a turn to its end and resolves with its {@link RunResult}: the final response, every
+   * completed item, and token usage. An interrupted turn resolves with status `interrupted`.
+   *
+   * @throws {@link TurnFailedError} when the turn fails (with the partial result);
+   *   {@link InvalidInputError} for bad input, before anything is sent.
+   */
+  async run<T = unknown>(input: RunInput, options: TurnOptions = {}): Promise<RunResult<T>> {
+    const turn = this.turn(input, options);
+    return lastValueFrom(turn.pipe(toRunResult<T>({ parseJson: options.outputSchema != null })));
+  }
+
+  /** Reads the thread (`thread/read`); with `includeTurns`, its turns too. */
+  read(options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {
+    return this.ctx.request(
+      'thread/read',
+      { threadId: this.id, ...options },
+      this.controlTimeout(),
+    ) as Promise<ThreadReadResponse>;
+  }
+
+  /** Names the thread (`thread/name/set`). */
+  async setName(name: string): Promise<void> {
+    if (typeof name !== 'string')
+      throw new InvalidInputError('name', 'must be a string', 'thread/name/set');
+    await this.ctx.request('thread/name/set', { threadId: this.id, name }, this.controlTimeout());
+  }
+
+  /** Starts compacting the thread's history (`thread/compact/start`). */
+  async compact(): Promise<void> {
+    await this.ctx.request('thread/compact/start', { threadId: this.id }, this.controlTimeout());
+  }
+
+  private controlTimeout(): { timeoutMs?: number } {
+    return this.ctx.requestTimeoutMs === undefined ? {} : { timeoutMs: this.ctx.requestTimeoutMs };
+  }
+}

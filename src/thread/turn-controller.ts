@@ -1,0 +1,285 @@
+import { Observable } from 'rxjs';
+import type { Subscriber, Subscription, TeardownLogic } from 'rxjs';
+import { CodexError } from '../errors/codex-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { TurnActiveError } from '../errors/turn-errors.js';
+import type { Logger } from '../logger.js';
+import type { ThreadRoute, TurnSink } from '../observables/notification-router.js';
+import { announceTurn, outsideCapture } from '../observables/turn-context.js';
+import type { TurnHandle } from '../observables/turn-context.js';
+import type { TurnStartResponse } from '../protocol/generated/v2/TurnStartResponse.js';
+import type { UserInput } from '../protocol/generated/v2/UserInput.js';
+import type { CodexNotification } from '../protocol/methods.js';
+import { toUserInputs } from './run-input.js';
+import type { TurnEvent } from './turn-event.js';
+import type { TurnOptions } from './turn-options.js';
+import { splitTurnOptions } from './turn-options.js';
+
+/** What a turn needs from its thread and client. */
+export interface TurnHost {
+  readonly threadId: string;
+  readonly route: ThreadRoute;
+  readonly logger: Logger;
+  request(
+    method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
+    params: unknown,
+  ): Promise<unknown>;
+}
+
+type State = 'new' | 'starting' | 'running' | 'ended';
+
+function notStarted(what: string): CodexError {
+  return new CodexError(`${what}: the turn has not started yet; subscribe to it first`, {
+    code: 'turn_not_started',
+  });
+}
+
+/**
+ * The life of one turn behind a `TurnObservable`: starts it on first subscription, claims its
+ * events from the thread route, replays them to late subscribers while it runs, and ends every
+ * subscriber exactly once: complete at `turn/completed`, error if it cannot finish.
+ */
+export class TurnController implements TurnSink, TurnHandle {
+  private state: State = 'new';
+  private events: TurnEvent[] = [];
+  private readonly subscribers = new Set<Subscriber<TurnEvent>>();
+  private id: string | undefined;
+  private readonly idPromise: Promise<string>;
+  private resolveId!: (id: string) => void;
+  private rejectId!: (error: Error) => void;
+  private interrupting: Promise<void> | undefined;
+  private interruptWanted = false;
+  private following: Subscription | undefined;
+  private failure: Error | undefined;
+  private readonly input: UserInput[];
+  private readonly wire: ReturnType<typeof splitTurnOptions>['wire'];
+  private readonly sdk: ReturnType<typeof splitTurnOptions>['sdk'];
+  private readonly onAbort = (): void => {
+    if (this.state === 'starting' || this.state === 'running')
+      void this.interrupt().catch(() => undefined);
+  };
+
+  constructor(
+    private readonly host: TurnHost,
+    input: unknown,
+    options: TurnOptions = {},
+  ) {
+    this.input = toUserInputs(input, 'input', 'turn/start');
+    const schema = options.outputSchema;
+    if (
+      schema !== undefined &&
+      schema !== null &&
+      (typeof schema !== 'object' || Array.isArray(schema))
+    ) {
+      throw new InvalidInputError(
+        'options.outputSchema',
+        'must be a JSON Schema object',
+        'turn/start',
+      );
+    }
+    ({ wire: this.wire, sdk: this.sdk } = splitTurnOptions(options));
+    this.idPromise = new Promise<string>((resolve, reject) => {
+      this.resolveId = resolve;
+      this.rejectId = reject;
+    });
+    // A turn that never starts must not surface as an unhandled rejection.
+    this.idPromise.catch(() => undefined);
+  }
+
+  get threadId(): string {
+    return this.host.threadId;
+  }
+
+  /** The turn id, once `turn/start` has answered. */
+  get turnId(): Promise<string> {
+    return this.idPromise;
+  }
+
+  get ended(): boolean {
+    return this.state === 'ended';
+  }
+
+  /** Subscription entry point of the TurnObservable. */
+  subscribe(subscriber: Subscriber<TurnEvent>): TeardownLogic {
+    announceTurn(this);
+    if (this.state === 'ended') {
+      subscriber.error(
+        this.failure ??
+          new CodexError(
+            `turn ${this.id ?? ''} has ended and its events were released; subscribe before it ends`,
+            { code: 'turn_ended' },
+          ),
+      );
+      return;
+    }
+    for (const event of this.events) {
+      if (subscriber.closed) return;
+      subscriber.next(event);
+    }
+    this.subscribers.add(subscriber);
+    if (this.state === 'new') this.start();
+    return () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size > 0 || this.state === 'ended') return;
+      if (this.following) {
+        // Following another subscriber's turn: leaving hands the decision to its own refcount.
+        this.following.unsubscribe();
+        this.end();
+      } else if (this.sdk.interruptOnUnsubscribe !== false) {
+        void this.interrupt().catch((error: unknown) =>
+          this.host.logger.warn(
+            `codex-rx: interrupting unobserved turn failed: ${(error as Error).message}`,
+          ),
+        );
+      }
+    };
+  }
+
+  /** Sends `turn/steer` with this turn's id; waits for the id if the turn is still starting. */
+  async steer(input: unknown): Promise<void> {
+    const items = toUserInputs(input, 'input', 'turn/steer');
+    if (this.state === 'new') throw notStarted('turn/steer');
+    if (this.state === 'ended')
+      throw new CodexError('turn/steer: the turn has ended', {
+        code: 'turn_ended',
+        method: 'turn/steer',
+      });
+    const turnId = await this.idPromise;
+    await this.host.request('turn/steer', {
+      threadId: this.threadId,
+      expectedTurnId: turnId,
+      input: items,
+    });
+  }
+
+  /**
+   * Sends `turn/interrupt`; the stream then ends with the `turn/completed` whose status is
+   * `interrupted`. Resolves at once if the turn has already ended. Idempotent.
+   */
+  interrupt(): Promise<void> {
+    if (this.state === 'new') return Promise.reject(notStarted('turn/interrupt'));
+    if (this.state === 'ended') return Promise.resolve();
+    this.interruptWanted = true;
+    this.interrupting ??= this.idPromise.then(async (turnId) => {
+      if (this.ended) return;
+      try {
+        await this.host.request('turn/interrupt', { threadId: this.threadId, turnId });
+      } catch (error) {
+        // Losing the race with the turn's own end is not a failure.
+        if (!this.ended) throw error;
+      }
+    });
+    return this.interrupting;
+  }
+
+  // TurnSink: called by the thread route, in wire order.
+  deliver(notification: CodexNotification): void {
+    const event = notification as TurnEvent;
+    this.events.push(event);
+    for (const subscriber of this.subscribers) subscriber.next(event);
+    if (event.method === 'turn/completed') this.end();
+  }
+
+  abort(error: Error): void {
+    this.fail(error);
+  }
+
+  private start(): void {
+    this.state = 'starting';
+    const { signal, ifActive } = this.sdk;
+    if (signal?.aborted) {
+      this.fail(
+        new CodexError('turn/start aborted before it was sent', {
+          code: 'aborted',
+          method: 'turn/start',
+          cause: signal.reason,
+        }),
+      );
+      return;
+    }
+    signal?.addEventListener('abort', this.onAbort, { once: true });
+    const route = this.host.route;
+    const busy = route.busy();
+    if (busy !== undefined) {
+      if (ifActive === 'steer' && route.activeTurnId !== undefined)
+        this.joinActive(route.activeTurnId);
+      else this.fail(new TurnActiveError(this.threadId, busy));
+      return;
+    }
+    // Until the response names our turn, the route keeps this thread's unclaimed turn events.
+    const starting = { early: [] as CodexNotification[] };
+    route.starting = starting;
+    this.host
+      .request('turn/start', { ...this.wire, threadId: this.threadId, input: this.input })
+      .then((response) => {
+        if (this.ended) return;
+        const turnId = (response as TurnStartResponse).turn.id;
+        if (route.turns.has(turnId)) {
+          // The server steered into a turn we already follow instead of starting one.
+          this.fail(new TurnActiveError(this.threadId, turnId));
+          return;
+        }
+        this.claim(turnId, starting.early);
+      })
+      .catch((error: unknown) => this.fail(error as Error))
+      .finally(() => {
+        if (route.starting === starting) route.starting = undefined;
+      });
+  }
+
+  private claim(turnId: string, early: readonly CodexNotification[] = []): void {
+    this.id = turnId;
+    this.state = 'running';
+    this.resolveId(turnId);
+    this.host.route.claim(turnId, this, early);
+    if (this.interruptWanted && !this.ended) void this.interrupt().catch(() => undefined);
+  }
+
+  /** `ifActive: 'steer'`: send the input to the running turn and follow it from here. */
+  private joinActive(activeTurnId: string): void {
+    const route = this.host.route;
+    const owner = route.turns.get(activeTurnId);
+    if (owner instanceof TurnController) {
+      this.id = activeTurnId;
+      this.state = 'running';
+      this.resolveId(activeTurnId);
+      // Not a turn of its own: keep it out of any steerWhen/interruptWhen capture around us.
+      this.following = outsideCapture(() =>
+        new Observable<TurnEvent>((subscriber) => owner.subscribe(subscriber)).subscribe({
+          next: (event) => this.deliver(event),
+          error: (error: unknown) => this.fail(error as Error),
+          complete: () => this.end(),
+        }),
+      );
+    } else {
+      this.claim(activeTurnId);
+    }
+    this.steer(this.input).catch((error: unknown) => this.fail(error as Error));
+  }
+
+  private end(): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.cleanup();
+    for (const subscriber of [...this.subscribers]) subscriber.complete();
+    this.subscribers.clear();
+  }
+
+  private fail(error: Error): void {
+    if (this.state === 'ended') return;
+    this.state = 'ended';
+    this.failure = error;
+    this.rejectId(error);
+    this.cleanup();
+    for (const subscriber of [...this.subscribers]) subscriber.error(error);
+    this.subscribers.clear();
+  }
+
+  private cleanup(): void {
+    this.sdk.signal?.removeEventListener('abort', this.onAbort);
+    if (this.id !== undefined) this.host.route.release(this.id, this);
+    this.events = [];
+    this.following?.unsubscribe();
+    this.following = undefined;
+  }
+}

@@ -1,0 +1,65 @@
+import { Observable } from 'rxjs';
+import { toAsyncIterator } from '../observables/to-async-iterable.js';
+import type { RunInput } from './run-input.js';
+import type { TurnController } from './turn-controller.js';
+import type { TurnEvent } from './turn-event.js';
+
+/**
+ * One turn's notifications, from `turn/started` to `turn/completed` inclusive, in server order;
+ * completes after `turn/completed`.
+ *
+ * - **Lazy**: `turn/start` is sent on the first subscription.
+ * - **Shared**: later subscribers join the same turn and first get the events so far. The replay
+ *   lasts while the turn runs; once it has ended its events are released, and subscribing again
+ *   errors (code `turn_ended`).
+ * - **Cancellable**: when every subscriber has unsubscribed before the end, the turn is
+ *   interrupted (opt out with `interruptOnUnsubscribe: false`).
+ * - **Iterable**: `for await (const event of turn)`; `break` unsubscribes.
+ *
+ * A server newer than the pinned types may add event methods; they pass through as they are.
+ */
+export class TurnObservable extends Observable<TurnEvent> implements AsyncIterable<TurnEvent> {
+  /** @internal */
+  readonly controller: TurnController;
+
+  /** @internal */
+  constructor(controller: TurnController) {
+    super((subscriber) => controller.subscribe(subscriber));
+    this.controller = controller;
+  }
+
+  /** The thread this turn runs on. */
+  get threadId(): string {
+    return this.controller.threadId;
+  }
+
+  /** The turn id: resolves when `turn/start` has answered; rejects if the turn could not start. */
+  get turnId(): Promise<string> {
+    return this.controller.turnId;
+  }
+
+  /** Whether the turn has ended (completed, interrupted, failed, or lost with the connection). */
+  get ended(): boolean {
+    return this.controller.ended;
+  }
+
+  /**
+   * Adds input to the running turn (`turn/steer` with `expectedTurnId`): the agent takes it into
+   * account in the same turn. Rejects if the turn has not been subscribed yet or has ended.
+   */
+  steer(input: RunInput): Promise<void> {
+    return this.controller.steer(input);
+  }
+
+  /**
+   * Interrupts the turn (`turn/interrupt`). The stream then ends with the `turn/completed` whose
+   * status is `interrupted`. Resolves at once if the turn has already ended.
+   */
+  interrupt(): Promise<void> {
+    return this.controller.interrupt();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<TurnEvent> {
+    return toAsyncIterator(this);
+  }
+}

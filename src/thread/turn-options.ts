@@ -1,0 +1,29 @@
+import type { TurnStartParams } from '../protocol/generated/v2/TurnStartParams.js';
+
+/** Options of `thread.turn()` and `thread.run()`: every `turn/start` parameter, plus the SDK's own. */
+export interface TurnOptions extends Omit<TurnStartParams, 'threadId' | 'input'> {
+  /** Aborting interrupts the turn (before it starts: it never starts, and the stream errors). */
+  signal?: AbortSignal;
+  /**
+   * When every subscriber unsubscribes before the turn ends, interrupt it (default `true`), as
+   * unsubscribing cancels in RxJS. With `false` the turn runs on unobserved.
+   */
+  interruptOnUnsubscribe?: boolean;
+  /**
+   * What to do when the thread already has a running turn: `'error'` (default) fails with
+   * `TurnActiveError`; `'steer'` sends this input to the running turn and follows its events.
+   */
+  ifActive?: 'error' | 'steer';
+}
+
+/** The SDK-only keys of {@link TurnOptions}, which are not sent to the server. */
+export const SDK_TURN_OPTION_KEYS = ['signal', 'interruptOnUnsubscribe', 'ifActive'] as const;
+
+/** Splits options into what goes on the wire and what the SDK keeps. */
+export function splitTurnOptions(options: TurnOptions): {
+  wire: Omit<TurnStartParams, 'threadId' | 'input'>;
+  sdk: Pick<TurnOptions, (typeof SDK_TURN_OPTION_KEYS)[number]>;
+} {
+  const { signal, interruptOnUnsubscribe, ifActive, ...wire } = options;
+  return { wire, sdk: { signal, interruptOnUnsubscribe, ifActive } };
+}
