@@ -186,9 +186,11 @@ describe('Codex over the fake peer', () => {
 
   it('answers an unhandled server request with -32601 rather than leaving the server waiting', async () => {
     const peer = new FakePeer();
-    const codex = await Codex.connect(peer.transport);
+    const logger = recordingLogger();
+    const codex = await Codex.connect(peer.transport, { logger });
     const answer = await peer.request('some/unknown/request', {});
     expect(answer.error?.code).toBe(-32601);
+    expect(logger.lines.some((l) => l.includes('some/unknown/request'))).toBe(true);
     await codex.close();
   });
 

@@ -1,5 +1,6 @@
 import type { InitializeCapabilities } from '../protocol/generated/InitializeCapabilities.js';
 import type { Logger } from '../logger.js';
+import type { RetryOptions } from '../rpc/retry-policy.js';
 import type { StdioTransportOptions } from '../transport/stdio-transport.js';
 
 /** How the client introduces itself in `initialize`. */
@@ -28,10 +29,21 @@ export interface ConnectOptions {
   /** How long `initialize` may take, in ms (default 30000). */
   initializeTimeoutMs?: number;
   /**
-   * Timeout for control requests made by the SDK's methods (thread start/read/list, steer,
-   * interrupt, …), in ms. Default: none. Turns themselves never time out.
+   * Timeout for the control requests the SDK's methods make (thread start/resume/read/list,
+   * steer, interrupt, account, …), in ms; `false` for none. Default 120000. Turns themselves never
+   * time out, and `request()` only when given `timeoutMs`.
    */
-  requestTimeoutMs?: number;
+  requestTimeoutMs?: number | false;
+  /**
+   * Retrying of requests the server refuses as overloaded (`-32001`): exponential backoff with
+   * jitter, then {@link OverloadedError}. Default: 5 attempts from 100 ms up to 2 s. `false`: none.
+   */
+  retry?: RetryOptions | false;
+  /**
+   * Requests on the wire at once (default 64); more wait in the client. The server queues 128
+   * messages at most and, past that, refuses requests and can even drop the refusal.
+   */
+  maxInFlightRequests?: number;
 }
 
 /** Options for {@link Codex.start}. */

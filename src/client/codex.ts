@@ -1,7 +1,10 @@
 import type { Observable } from 'rxjs';
 import { ClosedError } from '../errors/closed-error.js';
+import { CodexProcessError } from '../errors/codex-process-error.js';
+import { silentLogger } from '../logger.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { hotNotifications } from '../observables/hot-notifications.js';
+import type { HotNotifications } from '../observables/hot-notifications.js';
 import { NotificationRouter } from '../observables/notification-router.js';
 import type { GetAccountResponse } from '../protocol/generated/v2/GetAccountResponse.js';
 import type { InitializeResponse } from '../protocol/generated/InitializeResponse.js';
@@ -21,6 +24,7 @@ import type {
   CodexNotification,
 } from '../protocol/methods.js';
 import { RpcConnection } from '../rpc/rpc-connection.js';
+import { SecretRedactor, redactingLogger } from '../rpc/secret-redactor.js';
 import type { RequestOptions } from '../rpc/rpc-connection.js';
 import { Thread, assertThreadId } from '../thread/thread.js';
 import { StdioTransport } from '../transport/stdio-transport.js';
@@ -30,6 +34,9 @@ import type { ClientContext } from './client-context.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
 import { startLogin } from './login-handle.js';
 import type { ChatgptLoginHandle, DeviceCodeLoginHandle } from './login-handle.js';
+
+/** Default bound on control requests: long enough for a slow thread/resume, short enough that nothing waits forever. */
+const DEFAULT_CONTROL_TIMEOUT_MS = 120_000;
 
 /** The arguments of {@link Codex.request} for method `M`: params may be left out when the method takes none. */
 export type RequestArgs<M extends ClientRequestMethod> =
@@ -63,6 +70,7 @@ export class Codex implements AsyncDisposable {
     private readonly ctx: ClientContext,
     /** What the server answered to `initialize`. */
     readonly metadata: InitializeResponse,
+    private readonly hot: HotNotifications,
   ) {
     this.notifications$ = ctx.notifications$;
   }
@@ -76,32 +84,63 @@ export class Codex implements AsyncDisposable {
    *   when the server refuses `initialize`.
    */
   static async start(options: CodexOptions = {}): Promise<Codex> {
-    const transport = new StdioTransport(options);
+    const redactor = new SecretRedactor();
+    redactor.collect(options.env);
+    const onStderr = options.onStderr;
+    const transport = new StdioTransport({
+      ...options,
+      ...(onStderr ? { onStderr: (line: string) => onStderr(redactor.redact(line)) } : {}),
+    });
     try {
       await transport.start();
     } catch (error) {
       await transport.close();
-      throw error;
+      throw error instanceof CodexProcessError
+        ? new CodexProcessError(redactor.redact(error.reason), {
+            ...error,
+            stderrTail: error.stderrTail.map((l) => redactor.redact(l)),
+          })
+        : error;
     }
-    return Codex.connect(transport, options);
+    return Codex.connectWith(transport, options, redactor);
   }
 
   /**
    * Runs the handshake over a transport you provide (WebSocket, in-memory, a custom spawner) and
    * returns a client that owns it: `close()` closes the transport.
    */
-  static async connect(transport: Transport, options: ConnectOptions = {}): Promise<Codex> {
-    const rpc = new RpcConnection(transport, options.logger ? { logger: options.logger } : {});
+  static connect(transport: Transport, options: ConnectOptions = {}): Promise<Codex> {
+    return Codex.connectWith(transport, options, new SecretRedactor());
+  }
+
+  private static async connectWith(
+    transport: Transport,
+    options: ConnectOptions,
+    redactor: SecretRedactor,
+  ): Promise<Codex> {
+    const logger = redactingLogger(options.logger ?? silentLogger, redactor);
+    const rpc = new RpcConnection(transport, {
+      logger,
+      redactor,
+      ...(options.retry !== undefined ? { retry: options.retry } : {}),
+      ...(options.maxInFlightRequests !== undefined
+        ? { maxInFlightRequests: options.maxInFlightRequests }
+        : {}),
+    });
     const router = new NotificationRouter();
-    const notifications$ = hotNotifications(rpc, (n) => router.route(n));
+    const hot = hotNotifications(rpc, (n) => router.route(n), logger);
+    const notifications$ = hot.notifications$;
     rpc.onClose((error) => router.end(error, error ?? new ClosedError('turn')));
     rpc.listen();
     const ctx: ClientContext = {
       rpc,
       router,
       notifications$,
-      logger: options.logger ?? { error: () => undefined, warn: () => undefined },
-      requestTimeoutMs: options.requestTimeoutMs,
+      logger,
+      requestTimeoutMs:
+        options.requestTimeoutMs === false
+          ? undefined
+          : (options.requestTimeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS),
       request: (method, params, requestOptions) => rpc.request(method, params, requestOptions),
     };
     try {
@@ -123,7 +162,7 @@ export class Codex implements AsyncDisposable {
         { timeoutMs: options.initializeTimeoutMs ?? 30_000 },
       )) as InitializeResponse;
       await rpc.notify('initialized');
-      return new Codex(transport, ctx, metadata);
+      return new Codex(transport, ctx, metadata, hot);
     } catch (error) {
       await rpc.close();
       throw error;
@@ -199,7 +238,7 @@ export class Codex implements AsyncDisposable {
   }
 
   /** Reads a stored thread (`thread/read`); with `includeTurns`, its turns too. */
-  readThread(
+  async readThread(
     threadId: string,
     options: { includeTurns?: boolean } = {},
   ): Promise<ThreadReadResponse> {
@@ -272,8 +311,17 @@ export class Codex implements AsyncDisposable {
   }
 
   /** @internal Counts of live routing state, for leak checks. */
-  routingStats(): ReturnType<NotificationRouter['stats']> & { pendingRequests: number } {
-    return { ...this.ctx.router.stats(), pendingRequests: this.ctx.rpc.pendingCount };
+  routingStats(): ReturnType<NotificationRouter['stats']> & {
+    pendingRequests: number;
+    queuedRequests: number;
+    notificationSubscribers: number;
+  } {
+    return {
+      ...this.ctx.router.stats(),
+      notificationSubscribers: this.hot.subscriberCount(),
+      pendingRequests: this.ctx.rpc.pendingCount,
+      queuedRequests: this.ctx.rpc.queuedCount,
+    };
   }
 
   private thread(info: ThreadInfo): Thread {

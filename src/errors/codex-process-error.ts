@@ -13,6 +13,8 @@ export interface ProcessExit {
 /** The app-server process could not start, or exited while the client was using it. */
 export class CodexProcessError extends CodexError implements ProcessExit {
   override name = 'CodexProcessError';
+  /** What failed, without the exit details (e.g. `initialize failed`). */
+  readonly reason: string;
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly stderrTail: readonly string[];
@@ -36,6 +38,7 @@ export class CodexProcessError extends CodexError implements ProcessExit {
       code: 'process_exit',
       data: { exitCode: exit.exitCode, signal: exit.signal, stderrTail: exit.stderrTail },
     });
+    this.reason = reason;
     this.exitCode = exit.exitCode;
     this.signal = exit.signal;
     this.stderrTail = exit.stderrTail;

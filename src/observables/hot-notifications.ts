@@ -1,7 +1,13 @@
-import { Subject } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { Observable, Subject } from 'rxjs';
+import type { Logger } from '../logger.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { RpcConnection } from '../rpc/rpc-connection.js';
+
+/** The hot stream and a count of its subscribers (for leak checks). */
+export interface HotNotifications {
+  readonly notifications$: Observable<CodexNotification>;
+  subscriberCount(): number;
+}
 
 /**
  * Turns the connection's notifications into one hot, multicast Observable: a single listener on
@@ -12,14 +18,29 @@ import type { RpcConnection } from '../rpc/rpc-connection.js';
 export function hotNotifications(
   connection: RpcConnection,
   /** Sees each notification before any subscriber, in wire order (the turn router). */
-  tap?: (notification: CodexNotification) => void,
-): Observable<CodexNotification> {
+  tap: (notification: CodexNotification) => void,
+  logger: Logger,
+): HotNotifications {
   const subject = new Subject<CodexNotification>();
+  let subscribers = 0;
   connection.onNotification((wire) => {
     const notification = wire as unknown as CodexNotification;
-    tap?.(notification);
+    try {
+      tap(notification);
+    } catch (error) {
+      // Routing must never stop the stream; a bug here is reported, the event still goes out.
+      logger.error(`codex-rx: routing ${notification.method} failed: ${(error as Error).message}`);
+    }
     subject.next(notification);
   });
   connection.onClose((error) => (error ? subject.error(error) : subject.complete()));
-  return subject.asObservable();
+  const notifications$ = new Observable<CodexNotification>((subscriber) => {
+    subscribers++;
+    const subscription = subject.subscribe(subscriber);
+    return () => {
+      subscribers--;
+      subscription.unsubscribe();
+    };
+  });
+  return { notifications$, subscriberCount: () => subscribers };
 }

@@ -19,18 +19,39 @@ import { ClosedError } from '../errors/closed-error.js';
 import { CodexError } from '../errors/codex-error.js';
 import { CodexProcessError } from '../errors/codex-process-error.js';
 import { JsonRpcError, JsonRpcErrorCode } from '../errors/json-rpc-error.js';
+import { OverloadedError } from '../errors/overloaded-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { assertSerializable } from './assert-serializable.js';
+import { RequestSlots } from './request-slots.js';
+import { DEFAULT_RETRY, backoffDelay, isRetryable } from './retry-policy.js';
+import type { RetryOptions } from './retry-policy.js';
+import { SecretRedactor, redactingLogger } from './secret-redactor.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import type { Transport } from '../transport/transport.js';
 
 /** Per-request options. */
 export interface RequestOptions {
-  /** Reject with {@link TimeoutError} when no response arrives within this many ms. */
+  /**
+   * Reject with {@link TimeoutError} when no response arrives within this many ms, counted from
+   * the call (waiting for a free slot and retries included).
+   */
   timeoutMs?: number;
   /** Abort waiting for the response (the request itself is not recalled from the server). */
   signal?: AbortSignal;
+  /** Retrying on `-32001` (server overloaded): options, or `false` for a single attempt. */
+  retry?: RetryOptions | false;
+}
+
+/** Options of an {@link RpcConnection}. */
+export interface RpcConnectionOptions {
+  logger?: Logger;
+  /** Requests in flight at once; more wait their turn here (default 64, below the server's 128-message queue). */
+  maxInFlightRequests?: number;
+  /** Default retry policy for `-32001` (see {@link RetryOptions}). */
+  retry?: RetryOptions | false;
+  /** Removes credentials from logs and errors. */
+  redactor?: SecretRedactor;
 }
 
 /** A request the server sent to the client. */
@@ -55,6 +76,11 @@ interface Pending {
   fail(error: Error): void;
 }
 
+/** Raised inside the retry loop when a single attempt is answered with -32001. */
+function overloadMessage(error: unknown): string | undefined {
+  return isRetryable(error) ? (error as JsonRpcError).serverMessage : undefined;
+}
+
 /**
  * JSON-RPC over a {@link Transport}: request/response correlation and server-request dispatch by
  * vscode-jsonrpc, with codex-rx's guarantees layered on top.
@@ -74,13 +100,20 @@ export class RpcConnection {
   private currentIncomingId: number | string | undefined;
   private closeReason: CodexError | undefined;
   private ended = false;
-  private readonly logger: Logger;
+  private logger: Logger;
+  private readonly slots: RequestSlots;
+  private readonly retry: Required<RetryOptions> | false;
+  private readonly redactor: SecretRedactor;
 
   constructor(
     private readonly transport: Transport,
-    options: { logger?: Logger } = {},
+    options: RpcConnectionOptions = {},
   ) {
     this.logger = options.logger ?? silentLogger;
+    this.slots = new RequestSlots(options.maxInFlightRequests ?? 64);
+    this.retry = options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry };
+    this.redactor = options.redactor ?? new SecretRedactor();
+    this.logger = redactingLogger(this.logger, this.redactor);
     this.notificationSink = new Emitter<WireNotification>();
     const reader = tapNotifications(transport.reader, (message) => {
       this.notificationSink.fire(message);
@@ -125,9 +158,14 @@ export class RpcConnection {
     return this.ended;
   }
 
-  /** Requests still waiting for a response. */
+  /** Requests still waiting for a response (or for a slot to be sent in). */
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** Requests waiting for a free slot. */
+  get queuedCount(): number {
+    return this.slots.queued;
   }
 
   /** Receives every notification, in wire order. */
@@ -146,16 +184,50 @@ export class RpcConnection {
   }
 
   /**
-   * Sends a request and waits for its result.
+   * Sends a request and waits for its result. At most `maxInFlightRequests` are on the wire at
+   * once; a `-32001` answer is retried with exponential backoff and jitter, then fails with
+   * {@link OverloadedError}.
    * @param params - omitted from the wire when `undefined`.
    */
-  request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
-    if (this.ended) return Promise.reject(this.endedError(method));
-    if (options.signal?.aborted) return Promise.reject(abortError(method, options.signal));
+  async request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
+    if (this.ended) throw this.endedError(method);
+    if (options.signal?.aborted) throw abortError(method, options.signal);
+    assertSerializable(params, method);
+    this.redactor.collect(params);
+    const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+    const policy =
+      options.retry === false
+        ? false
+        : options.retry
+          ? { ...DEFAULT_RETRY, ...options.retry }
+          : this.retry;
+    const maxAttempts = policy === false ? 1 : Math.max(1, policy.maxAttempts);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(method, params, options, deadline);
+      } catch (error) {
+        const overloaded = overloadMessage(error);
+        if (overloaded === undefined) throw error;
+        if (attempt >= maxAttempts || policy === false)
+          throw new OverloadedError(method, attempt, overloaded);
+        this.logger.debug?.(
+          `codex-rx: ${method} answered -32001; retry ${attempt} of ${maxAttempts - 1}`,
+        );
+        await this.wait(method, backoffDelay(attempt, policy), options, deadline);
+      }
+    }
+  }
+
+  /** One send: wait for a slot, write, wait for the answer. Settles exactly once. */
+  private attempt(
+    method: string,
+    params: unknown,
+    options: RequestOptions,
+    deadline: number | undefined,
+  ): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
-      // Throwing here rejects the promise before anything is sent.
-      assertSerializable(params, method);
-      const cancel = new CancellationTokenSource();
+      let holdsSlot = false;
+      let cancel: CancellationTokenSource | undefined;
       let timer: NodeJS.Timeout | undefined;
       let writeFailure: NodeJS.Timeout | undefined;
       const onAbort = (): void => entry.fail(abortError(method, options.signal!));
@@ -164,7 +236,9 @@ export class RpcConnection {
         if (timer) clearTimeout(timer);
         if (writeFailure) clearTimeout(writeFailure);
         options.signal?.removeEventListener('abort', onAbort);
-        cancel.dispose();
+        cancel?.dispose();
+        if (holdsSlot) this.slots.release();
+        else this.slots.cancel(send);
         return true;
       };
       const entry: Pending = {
@@ -173,44 +247,81 @@ export class RpcConnection {
           if (settle()) reject(error);
         },
       };
+      const send = (): void => {
+        holdsSlot = true;
+        cancel = new CancellationTokenSource();
+        const sent =
+          params === undefined
+            ? this.connection.sendRequest(method, cancel.token)
+            : this.connection.sendRequest(method, params, cancel.token);
+        sent.then(
+          (result) => {
+            if (settle()) resolve(result);
+          },
+          (error: unknown) => {
+            if (
+              error instanceof ResponseError &&
+              error.code === ErrorCodes.MessageWriteError &&
+              !this.ended
+            ) {
+              // The peer's input broke; the transport's close, with the real cause, normally follows.
+              writeFailure = setTimeout(
+                () =>
+                  entry.fail(
+                    new CodexError(`${method} failed: ${error.message}`, {
+                      method,
+                      code: 'write_failed',
+                      cause: error,
+                    }),
+                  ),
+                WRITE_FAILURE_GRACE_MS,
+              );
+              return;
+            }
+            entry.fail(this.toCodexError(method, error));
+          },
+        );
+      };
       this.pending.add(entry);
-      if (options.timeoutMs !== undefined) {
+      if (deadline !== undefined) {
         timer = setTimeout(
           () => entry.fail(new TimeoutError(method, options.timeoutMs!)),
-          options.timeoutMs,
+          Math.max(0, deadline - Date.now()),
         );
       }
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const sent =
-        params === undefined
-          ? this.connection.sendRequest(method, cancel.token)
-          : this.connection.sendRequest(method, params, cancel.token);
-      sent.then(
-        (result) => {
-          if (settle()) resolve(result);
+      if (this.slots.tryAcquire(send)) send();
+    });
+  }
+
+  /** Sleeps between retries; cut short by the deadline, the signal or the connection's end. */
+  private wait(
+    method: string,
+    ms: number,
+    options: RequestOptions,
+    deadline: number | undefined,
+  ): Promise<void> {
+    if (deadline !== undefined && Date.now() + ms >= deadline) {
+      return Promise.reject(new TimeoutError(method, options.timeoutMs!));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const entry: Pending = {
+        method,
+        fail: (error) => {
+          if (!this.pending.delete(entry)) return;
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+          reject(error);
         },
-        (error: unknown) => {
-          if (
-            error instanceof ResponseError &&
-            error.code === ErrorCodes.MessageWriteError &&
-            !this.ended
-          ) {
-            writeFailure = setTimeout(
-              () =>
-                entry.fail(
-                  new CodexError(`${method} failed: ${error.message}`, {
-                    method,
-                    code: 'write_failed',
-                    cause: error,
-                  }),
-                ),
-              WRITE_FAILURE_GRACE_MS,
-            );
-            return;
-          }
-          entry.fail(this.toCodexError(method, error));
-        },
-      );
+      };
+      const onAbort = (): void => entry.fail(abortError(method, options.signal!));
+      const timer = setTimeout(() => {
+        if (!this.pending.delete(entry)) return;
+        options.signal?.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      this.pending.add(entry);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
@@ -231,12 +342,22 @@ export class RpcConnection {
   private end(error: CodexError | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    this.closeReason = error;
+    this.closeReason = error instanceof CodexProcessError ? this.redactProcessError(error) : error;
+    error = this.closeReason;
     for (const entry of [...this.pending]) entry.fail(this.endedError(entry.method));
     this.connection.dispose();
     this.closeEmitter.fire(error);
     this.closeEmitter.dispose();
     this.notificationSink.dispose();
+  }
+
+  private redactProcessError(error: CodexProcessError): CodexProcessError {
+    const stderrTail = error.stderrTail.map((line) => this.redactor.redact(line));
+    return new CodexProcessError(this.redactor.redact(error.reason), {
+      exitCode: error.exitCode,
+      signal: error.signal,
+      stderrTail,
+    });
   }
 
   private endedError(method: string): CodexError {
@@ -256,7 +377,12 @@ export class RpcConnection {
   private toCodexError(method: string, error: unknown): CodexError {
     if (error instanceof ResponseError) {
       if (error.code === ErrorCodes.PendingResponseRejected) return this.endedError(method);
-      return new JsonRpcError(method, error.code, error.message, error.data);
+      return new JsonRpcError(
+        method,
+        error.code,
+        this.redactor.redact(error.message),
+        this.redactor.redactDeep(error.data),
+      );
     }
     if (error instanceof CodexError) return error;
     if (this.ended) return this.endedError(method);

@@ -95,7 +95,20 @@ export class StdioTransport implements Transport {
       cleanup: true,
       forceKillAfterDelay: false,
     });
-    this.child.stderr.on('data', (chunk: Buffer) => this.stderr.push(chunk, options.onStderr));
+    const onStderr = options.onStderr;
+    this.child.stderr.on('data', (chunk: Buffer) =>
+      this.stderr.push(
+        chunk,
+        onStderr &&
+          ((line) => {
+            try {
+              onStderr(line);
+            } catch {
+              // A throwing callback must not take the stderr pipe (and the child) down with it.
+            }
+          }),
+      ),
+    );
     this.reader = new JsonlMessageReader(this.child.stdout);
     this.writer = new JsonlMessageWriter(this.child.stdin);
     // A write to a dead child raises EPIPE on stdin; the exit is reported through onClose instead.

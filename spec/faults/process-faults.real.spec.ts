@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { firstValueFrom, filter, lastValueFrom, toArray } from 'rxjs';
+import { ClosedError, CodexProcessError } from '../../src/index.js';
+import { reply } from '../support/scripted-model-server.js';
+import { processExists, startRealCodex } from '../support/real-codex.js';
+
+/** Processes whose command line is exactly `sleep <seconds>`. */
+function sleepers(seconds: number): number {
+  return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => new RegExp(`^(\\S*/)?sleep ${seconds}$`).test(line.trim())).length;
+}
+
+function countResources(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const type of process.getActiveResourcesInfo())
+    counts.set(type, (counts.get(type) ?? 0) + 1);
+  return counts;
+}
+
+describe('process faults against the real app-server', () => {
+  it('SIGKILL mid-turn: the turn, run(), notifications$ and pending requests all fail with CodexProcessError', async () => {
+    const real = await startRealCodex();
+    try {
+      const { codex, model } = real;
+      const thread = await codex.startThread();
+      model.enqueue(reply.hang('working'), reply.hang('also working'));
+      const turn = thread.turn('long task');
+      const turnEnd = lastValueFrom(turn).catch((e: unknown) => e);
+      const other = await codex.startThread();
+      const run = other.run('another long task').catch((e: unknown) => e);
+      const notifications = lastValueFrom(codex.notifications$).catch((e: unknown) => e);
+      await model.waitForModelRequests(2);
+      const pending = codex
+        .request('command/exec', { command: ['sleep', '30'], cwd: real.home.workspace })
+        .catch((e: unknown) => e);
+      await new Promise((r) => setTimeout(r, 100));
+      process.kill(codex.pid!, 'SIGKILL');
+      const errors = await Promise.all([turnEnd, run, notifications, pending]);
+      for (const error of errors) {
+        expect(error).toBeInstanceOf(CodexProcessError);
+        expect(error).toMatchObject({ signal: 'SIGKILL', exitCode: null });
+        expect((error as CodexProcessError).stderrTail.length).toBeGreaterThan(0);
+      }
+      expect((errors[3] as CodexProcessError).method).toBe('command/exec');
+      expect(codex.isClosed).toBe(true);
+    } finally {
+      await real.close();
+    }
+  });
+
+  it('close() during a turn errors it with ClosedError and leaves no process or handle behind', async () => {
+    const before = countResources();
+    const real = await startRealCodex();
+    const { codex, model } = real;
+    const pid = codex.pid!;
+    const thread = await codex.startThread();
+    model.enqueue(reply.hang('still going'));
+    const turn = thread.turn('long task');
+    const ended = lastValueFrom(turn.pipe(toArray())).catch((e: unknown) => e);
+    await firstValueFrom(
+      thread.events$.pipe(filter((n) => n.method === 'item/agentMessage/delta')),
+    );
+    await real.close();
+    expect(await ended).toBeInstanceOf(ClosedError);
+    expect(processExists(pid)).toBe(false);
+    const after = countResources();
+    // Nothing of ours is left: no child, no pipes, no sockets, no timers beyond what was there before.
+    for (const type of ['ProcessWrap', 'PipeWrap', 'TCPWrap', 'TCPServerWrap', 'Timeout']) {
+      expect({ type, count: after.get(type) ?? 0 }).toEqual({
+        type,
+        count: Math.min(after.get(type) ?? 0, before.get(type) ?? 0),
+      });
+    }
+  });
+
+  it('close() also ends the commands the server was running', async () => {
+    const real = await startRealCodex();
+    const seconds = 3000 + Math.floor(Math.random() * 600);
+    const pending = real.codex
+      .request('command/exec', { command: ['sleep', String(seconds)], cwd: real.home.workspace })
+      .catch((e: unknown) => e);
+    for (let i = 0; i < 100 && sleepers(seconds) === 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(sleepers(seconds)).toBe(1);
+    await real.close();
+    expect(await pending).toBeInstanceOf(ClosedError);
+    for (let i = 0; i < 40 && sleepers(seconds) > 0; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(sleepers(seconds)).toBe(0);
+  });
+});
