@@ -44,29 +44,20 @@ export function turnEvents(threadId: string, turnId: string) {
     message: (id: string, text: string, phase: string | null = null) =>
       note('item/completed', { ...base, item: agentMessage(id, text, phase), completedAtMs: 2 }),
     agentMessage,
-    usage: (total: number) =>
-      note('thread/tokenUsage/updated', {
+    usage: (total: number) => {
+      const breakdown = {
+        totalTokens: total,
+        inputTokens: total - 1,
+        cachedInputTokens: 0,
+        cacheWriteInputTokens: 0,
+        outputTokens: 1,
+        reasoningOutputTokens: 0,
+      };
+      return note('thread/tokenUsage/updated', {
         ...base,
-        tokenUsage: {
-          total: {
-            totalTokens: total,
-            inputTokens: total - 1,
-            cachedInputTokens: 0,
-            cacheWriteInputTokens: 0,
-            outputTokens: 1,
-            reasoningOutputTokens: 0,
-          },
-          last: {
-            totalTokens: total,
-            inputTokens: total - 1,
-            cachedInputTokens: 0,
-            cacheWriteInputTokens: 0,
-            outputTokens: 1,
-            reasoningOutputTokens: 0,
-          },
-          modelContextWindow: null,
-        },
-      }),
+        tokenUsage: { total: breakdown, last: breakdown, modelContextWindow: null },
+      });
+    },
     completed: (status = 'completed', error: unknown = null) =>
       note('turn/completed', { threadId, turn: turnObject(turnId, status, error) }),
     custom: (method: string, params: Record<string, unknown>) =>
