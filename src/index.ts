@@ -6,6 +6,27 @@ export type {
   DeviceCodeLoginHandle,
 } from './client/login-handle.js';
 export { Thread } from './thread/thread.js';
+export type { ThreadOptions } from './thread/thread-options.js';
+export { ServerRequestHandle } from './requests/server-request-handle.js';
+export type {
+  AnyServerRequest,
+  ServerRequestErrorReply,
+} from './requests/server-request-handle.js';
+export { autoApprove } from './requests/server-request-handlers.js';
+export type {
+  ServerRequestHandler,
+  ServerRequestHandlers,
+} from './requests/server-request-handlers.js';
+export { APPROVAL_METHODS } from './requests/approvals.js';
+export type {
+  ApprovalDecision,
+  ApprovalMethod,
+  ApprovalRequest,
+  ApprovalShorthand,
+} from './requests/approvals.js';
+export { SAFE_DEFAULTS } from './requests/safe-defaults.js';
+export { defineTool } from './requests/dynamic-tool.js';
+export type { DynamicTool, DynamicToolResult, ToolCallContext } from './requests/dynamic-tool.js';
 export { TurnObservable } from './thread/turn-observable.js';
 export type { TurnOptions } from './thread/turn-options.js';
 export type { TurnEvent, TurnEventOf } from './thread/turn-event.js';

@@ -1,5 +1,6 @@
 import type { InitializeCapabilities } from '../protocol/generated/InitializeCapabilities.js';
 import type { Logger } from '../logger.js';
+import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
 import type { RetryOptions } from '../rpc/retry-policy.js';
 import type { StdioTransportOptions } from '../transport/stdio-transport.js';
 
@@ -39,6 +40,16 @@ export interface ConnectOptions {
    * jitter, then {@link OverloadedError}. Default: 5 attempts from 100 ms up to 2 s. `false`: none.
    */
   retry?: RetryOptions | false;
+  /**
+   * How the client answers the server's requests (approvals, questions, tool calls) on every
+   * thread, unless a thread or turn sets its own. Without one, approvals are declined.
+   */
+  handlers?: ServerRequestHandlers;
+  /**
+   * How long a server request may wait for an answer (a handler, or `respond()` from a
+   * `serverRequests$` subscriber) before the safe default goes out, in ms. Default 600000.
+   */
+  serverRequestTimeoutMs?: number;
   /**
    * Requests on the wire at once (default 64); more wait in the client. The server queues 128
    * messages at most and, past that, refuses requests and can even drop the refusal.

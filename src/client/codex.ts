@@ -23,10 +23,14 @@ import type {
   ClientRequestResult,
   CodexNotification,
 } from '../protocol/methods.js';
+import { toolSpecs } from '../requests/dynamic-tool.js';
+import { ServerRequestDispatcher } from '../requests/server-request-dispatcher.js';
+import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import { RpcConnection } from '../rpc/rpc-connection.js';
 import { SecretRedactor, redactingLogger } from '../rpc/secret-redactor.js';
 import type { RequestOptions } from '../rpc/rpc-connection.js';
 import { Thread, assertThreadId } from '../thread/thread.js';
+import type { ThreadOptions } from '../thread/thread-options.js';
 import { StdioTransport } from '../transport/stdio-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
@@ -34,6 +38,9 @@ import type { ClientContext } from './client-context.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
 import { startLogin } from './login-handle.js';
 import type { ChatgptLoginHandle, DeviceCodeLoginHandle } from './login-handle.js';
+
+/** How long a server request waits for an answer before the safe default goes out. */
+const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 600_000;
 
 /** Default bound on control requests: long enough for a slow thread/resume, short enough that nothing waits forever. */
 const DEFAULT_CONTROL_TIMEOUT_MS = 120_000;
@@ -62,6 +69,13 @@ export type ForkThreadOptions = Omit<ThreadForkParams, 'threadId'>;
 export class Codex implements AsyncDisposable {
   /** Every notification from the server: one hot, multicast Observable. */
   readonly notifications$: Observable<CodexNotification>;
+  /**
+   * Every request the server sends the client (approvals, questions, tool calls), each with
+   * `respond()` / `reject()`: a UI can show a prompt and answer later. Requests with a handler are
+   * answered by it; requests with no handler wait for a `respond()` while someone subscribes here,
+   * up to `serverRequestTimeoutMs`, then get the safe default.
+   */
+  readonly serverRequests$: Observable<AnyServerRequest>;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -73,6 +87,7 @@ export class Codex implements AsyncDisposable {
     private readonly hot: HotNotifications,
   ) {
     this.notifications$ = ctx.notifications$;
+    this.serverRequests$ = ctx.serverRequests.client.requests$;
   }
 
   /**
@@ -128,15 +143,33 @@ export class Codex implements AsyncDisposable {
         : {}),
     });
     const router = new NotificationRouter();
-    const hot = hotNotifications(rpc, (n) => router.route(n), logger);
+    const serverRequests = new ServerRequestDispatcher(
+      logger,
+      options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
+      options.handlers,
+    );
+    rpc.setRequestHandler((request) => serverRequests.dispatch(request));
+    const hot = hotNotifications(
+      rpc,
+      (n) => {
+        router.route(n);
+        if (n.method === 'serverRequest/resolved')
+          serverRequests.resolved(n.params.threadId, n.params.requestId);
+      },
+      logger,
+    );
     const notifications$ = hot.notifications$;
-    rpc.onClose((error) => router.end(error, error ?? new ClosedError('turn')));
+    rpc.onClose((error) => {
+      router.end(error, error ?? new ClosedError('turn'));
+      serverRequests.end(error);
+    });
     rpc.listen();
     const ctx: ClientContext = {
       rpc,
       router,
       notifications$,
       logger,
+      serverRequests,
       requestTimeoutMs:
         options.requestTimeoutMs === false
           ? undefined
@@ -197,24 +230,39 @@ export class Codex implements AsyncDisposable {
 
   // ── threads ────────────────────────────────────────────────────────────────
 
-  /** Starts a thread (`thread/start`); every server option (model, cwd, sandbox, …) is a param. */
-  async startThread(params: ThreadStartParams = {}): Promise<Thread> {
-    const response = await this.control('thread/start', params);
-    return this.thread(response.thread);
+  /**
+   * Starts a thread (`thread/start`); every server option (model, cwd, sandbox, …) is a param.
+   * `options` adds this thread's request handlers and the tools it may call.
+   */
+  async startThread(params: ThreadStartParams = {}, options: ThreadOptions = {}): Promise<Thread> {
+    const specs = options.tools?.length ? toolSpecs(options.tools) : undefined;
+    const response = await this.control(
+      'thread/start',
+      specs ? { ...params, dynamicTools: [...(params.dynamicTools ?? []), ...specs] } : params,
+    );
+    return this.thread(response.thread, options);
   }
 
   /** Resumes a stored thread (`thread/resume`), possibly one started by another client. */
-  async resumeThread(threadId: string, params: ResumeThreadOptions = {}): Promise<Thread> {
+  async resumeThread(
+    threadId: string,
+    params: ResumeThreadOptions = {},
+    options: ThreadOptions = {},
+  ): Promise<Thread> {
     assertThreadId(threadId, 'thread/resume');
     const response = await this.control('thread/resume', { ...params, threadId });
-    return this.thread(response.thread);
+    return this.thread(response.thread, options);
   }
 
   /** Forks a thread into a new one (`thread/fork`). */
-  async forkThread(threadId: string, params: ForkThreadOptions = {}): Promise<Thread> {
+  async forkThread(
+    threadId: string,
+    params: ForkThreadOptions = {},
+    options: ThreadOptions = {},
+  ): Promise<Thread> {
     assertThreadId(threadId, 'thread/fork');
     const response = await this.control('thread/fork', { ...params, threadId });
-    return this.thread(response.thread);
+    return this.thread(response.thread, options);
   }
 
   /** One page of stored threads (`thread/list`); pass `nextCursor` as `cursor` for the next. */
@@ -315,17 +363,21 @@ export class Codex implements AsyncDisposable {
     pendingRequests: number;
     queuedRequests: number;
     notificationSubscribers: number;
+    openServerRequests: number;
+    awaitingResolved: number;
+    turnScopes: number;
   } {
     return {
       ...this.ctx.router.stats(),
+      ...this.ctx.serverRequests.stats(),
       notificationSubscribers: this.hot.subscriberCount(),
       pendingRequests: this.ctx.rpc.pendingCount,
       queuedRequests: this.ctx.rpc.queuedCount,
     };
   }
 
-  private thread(info: ThreadInfo): Thread {
-    return new Thread(this.ctx, info);
+  private thread(info: ThreadInfo, options: ThreadOptions = {}): Thread {
+    return new Thread(this.ctx, info, options);
   }
 
   private control<M extends ClientRequestMethod>(

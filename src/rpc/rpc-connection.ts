@@ -129,11 +129,13 @@ export class RpcConnection {
         // The catch-all request handler is not told the request id; this hands it over, since the
         // handler runs synchronously inside `next`.
         messageStrategy: {
+          // The declared type says void, but vscode-jsonrpc awaits what `next` returns (the
+          // handler's promise) to catch its failures, so it must be passed back.
           handleMessage: (message: Message, next: (message: Message) => void): void => {
             const id = (message as RequestMessage).id;
             this.currentIncomingId = id ?? undefined;
             try {
-              next(message);
+              return next(message);
             } finally {
               this.currentIncomingId = undefined;
             }

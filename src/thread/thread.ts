@@ -6,6 +6,10 @@ import type { ThreadRoute } from '../observables/notification-router.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
 import type { CodexNotification } from '../protocol/methods.js';
+import type { RequestScope } from '../requests/server-request-dispatcher.js';
+import type { AnyServerRequest } from '../requests/server-request-handle.js';
+import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
+import type { ThreadOptions } from './thread-options.js';
 import { toRunResult } from './operators/to-run-result.js';
 import type { RunInput } from './run-input.js';
 import type { RunResult } from './run-result.js';
@@ -33,19 +37,36 @@ export class Thread {
   readonly id: string;
   /** This thread's notifications (every turn's and the thread's own), hot. */
   readonly events$: Observable<CodexNotification>;
+  /** This thread's server requests (approvals, questions, tool calls), each with `respond()`. */
+  readonly serverRequests$: Observable<AnyServerRequest>;
   private readonly route: ThreadRoute;
+  private readonly requestScope: RequestScope;
 
   /** @internal */
   constructor(
     private readonly ctx: ClientContext,
     /** The server's description of the thread when this object was made. */
     readonly info: ThreadInfo,
+    options: ThreadOptions = {},
   ) {
     assertThreadId(info.id, 'thread');
     this.id = info.id;
     this.route = ctx.router.thread(info.id);
     if (info.status.type === 'active') this.route.statusActive = true;
     this.events$ = ctx.router.threadEvents(info.id);
+    this.requestScope = ctx.serverRequests.thread(info.id);
+    if (options.handlers) this.requestScope.handlers = options.handlers;
+    if (options.tools)
+      this.requestScope.tools = new Map(options.tools.map((tool) => [tool.name, tool]));
+    this.serverRequests$ = this.requestScope.requests$;
+  }
+
+  /**
+   * Sets how this thread's server requests are answered (replacing its earlier handlers); turn
+   * handlers still take precedence, the client's fill in.
+   */
+  setHandlers(handlers: ServerRequestHandlers | undefined): void {
+    this.requestScope.handlers = handlers;
   }
 
   /**
@@ -65,6 +86,7 @@ export class Thread {
         threadId: this.id,
         route: this.route,
         logger: this.ctx.logger,
+        bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
         request: (method, params) =>
           this.ctx.request(method, params, method === 'turn/start' ? {} : this.controlTimeout()),
       },

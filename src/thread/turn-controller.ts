@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { TurnActiveError } from '../errors/turn-errors.js';
 import type { Logger } from '../logger.js';
 import type { ThreadRoute, TurnSink } from '../observables/notification-router.js';
+import { RequestScope } from '../requests/server-request-dispatcher.js';
 import { announceTurn, outsideCapture } from '../observables/turn-context.js';
 import type { TurnHandle } from '../observables/turn-context.js';
 import type { TurnStartResponse } from '../protocol/generated/v2/TurnStartResponse.js';
@@ -24,6 +25,8 @@ export interface TurnHost {
     method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
     params: unknown,
   ): Promise<unknown>;
+  /** Makes `scope` answer this thread's requests while the turn runs; returns the undo. */
+  bindRequests(scope: RequestScope): () => void;
 }
 
 type State = 'new' | 'starting' | 'running' | 'ended';
@@ -50,6 +53,9 @@ export class TurnController implements TurnSink, TurnHandle {
   private interrupting: Promise<void> | undefined;
   private interruptWanted = false;
   private following: Subscription | undefined;
+  /** This turn's server-request handlers and stream. */
+  readonly requestScope: RequestScope;
+  private unbindRequests: (() => void) | undefined;
   private failure: Error | undefined;
   private readonly input: UserInput[];
   private readonly wire: ReturnType<typeof splitTurnOptions>['wire'];
@@ -78,6 +84,7 @@ export class TurnController implements TurnSink, TurnHandle {
       );
     }
     ({ wire: this.wire, sdk: this.sdk } = splitTurnOptions(options));
+    this.requestScope = new RequestScope(this.sdk.handlers);
     this.idPromise = new Promise<string>((resolve, reject) => {
       this.resolveId = resolve;
       this.rejectId = reject;
@@ -206,6 +213,7 @@ export class TurnController implements TurnSink, TurnHandle {
       else this.fail(new TurnActiveError(this.threadId, busy));
       return;
     }
+    this.unbindRequests = this.host.bindRequests(this.requestScope);
     // Until the response names our turn, the route keeps this thread's unclaimed turn events.
     const starting = { early: [] as CodexNotification[] };
     route.starting = starting;
@@ -229,6 +237,7 @@ export class TurnController implements TurnSink, TurnHandle {
 
   private claim(turnId: string, early: readonly CodexNotification[] = []): void {
     this.id = turnId;
+    this.requestScope.turnId = turnId;
     this.state = 'running';
     this.resolveId(turnId);
     this.host.route.claim(turnId, this, early);
@@ -241,6 +250,7 @@ export class TurnController implements TurnSink, TurnHandle {
     const owner = route.turns.get(activeTurnId);
     if (owner instanceof TurnController) {
       this.id = activeTurnId;
+      this.requestScope.turnId = activeTurnId;
       this.state = 'running';
       this.resolveId(activeTurnId);
       // Not a turn of its own: keep it out of any steerWhen/interruptWhen capture around us.
@@ -261,6 +271,7 @@ export class TurnController implements TurnSink, TurnHandle {
     if (this.state === 'ended') return;
     this.state = 'ended';
     this.cleanup();
+    this.requestScope.end(undefined);
     for (const subscriber of [...this.subscribers]) subscriber.complete();
     this.subscribers.clear();
   }
@@ -271,11 +282,14 @@ export class TurnController implements TurnSink, TurnHandle {
     this.failure = error;
     this.rejectId(error);
     this.cleanup();
+    this.requestScope.end(error);
     for (const subscriber of [...this.subscribers]) subscriber.error(error);
     this.subscribers.clear();
   }
 
   private cleanup(): void {
+    this.unbindRequests?.();
+    this.unbindRequests = undefined;
     this.sdk.signal?.removeEventListener('abort', this.onAbort);
     if (this.id !== undefined) this.host.route.release(this.id, this);
     this.events = [];

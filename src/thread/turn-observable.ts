@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import { toAsyncIterator } from '../observables/to-async-iterable.js';
+import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import type { RunInput } from './run-input.js';
 import type { TurnController } from './turn-controller.js';
 import type { TurnEvent } from './turn-event.js';
@@ -36,6 +37,14 @@ export class TurnObservable extends Observable<TurnEvent> implements AsyncIterab
   /** The turn id: resolves when `turn/start` has answered; rejects if the turn could not start. */
   get turnId(): Promise<string> {
     return this.controller.turnId;
+  }
+
+  /**
+   * This turn's server requests (approvals, questions, tool calls) as they arrive, each with
+   * `respond()` / `reject()`; completes when the turn ends.
+   */
+  get serverRequests$(): Observable<AnyServerRequest> {
+    return this.controller.requestScope.requests$;
   }
 
   /** Whether the turn has ended (completed, interrupted, failed, or lost with the connection). */

@@ -1,4 +1,5 @@
 import type { TurnStartParams } from '../protocol/generated/v2/TurnStartParams.js';
+import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
 
 /** Options of `thread.turn()` and `thread.run()`: every `turn/start` parameter, plus the SDK's own. */
 export interface TurnOptions extends Omit<TurnStartParams, 'threadId' | 'input'> {
@@ -14,16 +15,23 @@ export interface TurnOptions extends Omit<TurnStartParams, 'threadId' | 'input'>
    * `TurnActiveError`; `'steer'` sends this input to the running turn and follows its events.
    */
   ifActive?: 'error' | 'steer';
+  /** How this turn's server requests are answered (over the thread's and the client's handlers). */
+  handlers?: ServerRequestHandlers;
 }
 
 /** The SDK-only keys of {@link TurnOptions}, which are not sent to the server. */
-export const SDK_TURN_OPTION_KEYS = ['signal', 'interruptOnUnsubscribe', 'ifActive'] as const;
+export const SDK_TURN_OPTION_KEYS = [
+  'signal',
+  'interruptOnUnsubscribe',
+  'ifActive',
+  'handlers',
+] as const;
 
 /** Splits options into what goes on the wire and what the SDK keeps. */
 export function splitTurnOptions(options: TurnOptions): {
   wire: Omit<TurnStartParams, 'threadId' | 'input'>;
   sdk: Pick<TurnOptions, (typeof SDK_TURN_OPTION_KEYS)[number]>;
 } {
-  const { signal, interruptOnUnsubscribe, ifActive, ...wire } = options;
-  return { wire, sdk: { signal, interruptOnUnsubscribe, ifActive } };
+  const { signal, interruptOnUnsubscribe, ifActive, handlers, ...wire } = options;
+  return { wire, sdk: { signal, interruptOnUnsubscribe, ifActive, handlers } };
 }

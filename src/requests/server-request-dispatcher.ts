@@ -1,0 +1,277 @@
+import { Observable, Subject } from 'rxjs';
+import { ResponseError } from 'vscode-jsonrpc/node';
+import type { Logger } from '../logger.js';
+import { threadIdOf, turnIdOf } from '../observables/notification-ids.js';
+import type { ServerRequestMethod, ServerRequestParams } from '../protocol/methods.js';
+import type { IncomingRequest } from '../rpc/rpc-connection.js';
+import { approvalResult, isApprovalMethod } from './approvals.js';
+import { toToolResponse, toolErrorResponse } from './dynamic-tool.js';
+import type { DynamicTool } from './dynamic-tool.js';
+import { isKnownServerRequest, safeDefault } from './safe-defaults.js';
+import { ServerRequestHandle } from './server-request-handle.js';
+import type { AnyServerRequest, ServerRequestOutcome } from './server-request-handle.js';
+import type { ServerRequestHandlers } from './server-request-handlers.js';
+
+/** The handlers, tools and reactive stream of one level: the client, a thread, or a turn. */
+export class RequestScope {
+  handlers: ServerRequestHandlers | undefined;
+  tools: ReadonlyMap<string, DynamicTool<never>> | undefined;
+  /** For a turn scope: the turn id once known. */
+  turnId: string | undefined;
+  private readonly subject = new Subject<AnyServerRequest>();
+  private subscribers = 0;
+
+  /** This level's requests as they arrive, each with `respond()` / `reject()`. Hot. */
+  readonly requests$: Observable<AnyServerRequest> = new Observable<AnyServerRequest>(
+    (subscriber) => {
+      this.subscribers++;
+      const subscription = this.subject.subscribe(subscriber);
+      return () => {
+        this.subscribers--;
+        subscription.unsubscribe();
+      };
+    },
+  );
+
+  constructor(handlers?: ServerRequestHandlers) {
+    this.handlers = handlers;
+  }
+
+  /** Whether someone watches this level's requests (and may answer them). */
+  get watched(): boolean {
+    return this.subscribers > 0;
+  }
+
+  emit(request: AnyServerRequest): void {
+    this.subject.next(request);
+  }
+
+  end(error: Error | undefined): void {
+    if (error) this.subject.error(error);
+    else this.subject.complete();
+  }
+}
+
+type Answerer = () => unknown;
+
+/** Answered requests kept for their `serverRequest/resolved`; the oldest go first past this. */
+const MAX_AWAITING_RESOLVED = 1024;
+
+/**
+ * Answers the server's requests. For each one it finds the narrowest level (turn, thread, client)
+ * with a handler (or `approval` shorthand, or a dynamic tool of that name) and lets it answer;
+ * with none, it waits for a `respond()` from whoever watches `serverRequests$`; with nobody
+ * watching, it answers the safe default at once. Every wait is bounded by the timeout, after
+ * which the safe default goes out. Each request is answered exactly once.
+ */
+export class ServerRequestDispatcher {
+  readonly client: RequestScope;
+  private readonly threads = new Map<string, RequestScope>();
+  /** The scope of each thread's running (or starting) turn. */
+  private readonly turns = new Map<string, RequestScope>();
+  private readonly open = new Map<string, AnyServerRequest>();
+  /** Answered, waiting for the server's `serverRequest/resolved`; bounded in case it never comes. */
+  private readonly answered = new Map<string, AnyServerRequest>();
+  private ended = false;
+
+  constructor(
+    private readonly logger: Logger,
+    /** How long a request may stay unanswered, in ms. */
+    private readonly timeoutMs: number,
+    handlers?: ServerRequestHandlers,
+  ) {
+    this.client = new RequestScope(handlers);
+  }
+
+  /** The scope of a thread, created on first use. */
+  thread(threadId: string): RequestScope {
+    let scope = this.threads.get(threadId);
+    if (!scope) {
+      scope = new RequestScope();
+      this.threads.set(threadId, scope);
+    }
+    return scope;
+  }
+
+  /** Makes `scope` the thread's turn scope until the returned function is called. */
+  bindTurn(threadId: string, scope: RequestScope): () => void {
+    this.turns.set(threadId, scope);
+    return () => {
+      if (this.turns.get(threadId) === scope) this.turns.delete(threadId);
+    };
+  }
+
+  /** Requests answered or waiting, and bound turn scopes: for leak checks. */
+  stats(): { openServerRequests: number; awaitingResolved: number; turnScopes: number } {
+    return {
+      openServerRequests: this.open.size,
+      awaitingResolved: this.answered.size,
+      turnScopes: this.turns.size,
+    };
+  }
+
+  /** Handles one server request; resolves with the result or rejects with a JSON-RPC error. */
+  async dispatch(request: IncomingRequest): Promise<unknown> {
+    const { method } = request;
+    if (!isKnownServerRequest(method)) {
+      this.logger.warn(`codex-rx: unknown server request ${method}; answered -32601`);
+      throw new ResponseError(-32601, `codex-rx: unknown request method ${method}`);
+    }
+    const params = request.params as ServerRequestParams<typeof method>;
+    const threadId = threadIdOf({ params }) ?? legacyConversationId(params);
+    const turnId = turnIdOf({ params });
+    const handle = new ServerRequestHandle(
+      request.id,
+      method,
+      params,
+      threadId,
+      turnId,
+    ) as AnyServerRequest;
+    const key = openKey(threadId, request.id);
+    this.open.set(key, handle);
+    const scopes = this.scopesFor(threadId, turnId);
+    // Decided before emitting: a watcher such as take(1) may leave as soon as it sees the request.
+    const watched = scopes.some((scope) => scope.watched);
+    const timer = setTimeout(() => {
+      if (handle.tryAnswer(safeDefault(method, params))) {
+        this.logger.warn(
+          `codex-rx: ${method} (request ${String(request.id)}) got no answer within ${this.timeoutMs} ms; answered with the safe default`,
+        );
+      }
+    }, this.timeoutMs);
+    try {
+      for (const scope of scopes) scope.emit(handle);
+      const answerer = handle.isSettled ? undefined : this.answererFor(scopes, handle);
+      if (answerer) this.run(handle, answerer);
+      else if (!watched || this.ended) handle.tryAnswer(safeDefault(method, params));
+      const outcome = await handle.outcomeOnce;
+      if (outcome.kind === 'error')
+        throw new ResponseError(outcome.error.code, outcome.error.message, outcome.error.data);
+      return outcome.result;
+    } finally {
+      clearTimeout(timer);
+      this.open.delete(key);
+      if (!handle.isResolvedByServer) this.remember(key, handle);
+    }
+  }
+
+  private remember(key: string, handle: AnyServerRequest): void {
+    this.answered.set(key, handle);
+    if (this.answered.size > MAX_AWAITING_RESOLVED) {
+      const oldest = this.answered.keys().next().value;
+      if (oldest !== undefined) this.answered.delete(oldest);
+    }
+  }
+
+  /** `serverRequest/resolved`: the server settled or cleared the request. */
+  resolved(threadId: string | undefined, requestId: unknown): void {
+    const key = openKey(threadId, requestId as string | number);
+    const handle = this.open.get(key) ?? this.answered.get(key);
+    if (!handle) return;
+    this.answered.delete(key);
+    handle.markServerResolved();
+    // Cleared by the server (the turn ended): our answer would be ignored; stop waiting for one.
+    handle.tryAnswer(safeDefault(handle.method, handle.params as never));
+  }
+
+  /** The connection ended: pending requests get the safe default, streams end. */
+  end(error: Error | undefined): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const handle of this.open.values())
+      handle.tryAnswer(safeDefault(handle.method, handle.params as never));
+    this.answered.clear();
+    for (const scope of [this.client, ...this.threads.values(), ...this.turns.values()])
+      scope.end(error);
+  }
+
+  private scopesFor(threadId: string | undefined, turnId: string | undefined): RequestScope[] {
+    const scopes: RequestScope[] = [];
+    if (threadId !== undefined) {
+      const turn = this.turns.get(threadId);
+      if (turn && (turn.turnId === undefined || turnId === undefined || turn.turnId === turnId))
+        scopes.push(turn);
+      const thread = this.threads.get(threadId);
+      if (thread) scopes.push(thread);
+    }
+    scopes.push(this.client);
+    return scopes;
+  }
+
+  private answererFor(
+    scopes: readonly RequestScope[],
+    handle: AnyServerRequest,
+  ): Answerer | undefined {
+    for (const scope of scopes) {
+      const handlers = scope.handlers;
+      const specific = handlers?.[handle.method] as
+        ((params: unknown, request: unknown) => unknown) | undefined;
+      if (specific) return () => specific(handle.params, handle);
+      const approval = handlers?.approval;
+      if (approval !== undefined && isApprovalMethod(handle.method)) {
+        const request = handle as Extract<AnyServerRequest, { method: typeof handle.method }>;
+        return async () =>
+          approvalResult(
+            request.method,
+            request.params as never,
+            typeof approval === 'function' ? await approval(request as never) : approval,
+          );
+      }
+      if (handle.method === 'item/tool/call') {
+        const call = handle.params;
+        const tool = call.namespace === null ? scope.tools?.get(call.tool) : undefined;
+        if (tool) {
+          return async () => {
+            try {
+              return toToolResponse(
+                await tool.execute(call.arguments as never, {
+                  threadId: call.threadId,
+                  turnId: call.turnId,
+                  callId: call.callId,
+                }),
+              );
+            } catch (error) {
+              this.logger.warn(
+                `codex-rx: tool ${call.tool} threw: ${(error as Error)?.message ?? String(error)}`,
+              );
+              return toolErrorResponse(error);
+            }
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  private run(handle: AnyServerRequest, answerer: Answerer): void {
+    const settle = (outcome: ServerRequestOutcome): void => {
+      if (!handle.tryAnswer(outcome) && outcome.by === 'handler') {
+        this.logger.debug?.(
+          `codex-rx: ${handle.method} was answered before its handler finished; handler result dropped`,
+        );
+      }
+    };
+    Promise.resolve()
+      .then(answerer)
+      .then(
+        (result) => settle({ kind: 'result', result, by: 'handler' }),
+        (error: unknown) => {
+          this.logger.warn(
+            `codex-rx: the ${handle.method} handler failed (${(error as Error)?.message ?? String(error)}); answered with the safe default`,
+          );
+          settle(safeDefault(handle.method, handle.params as never));
+        },
+      );
+  }
+}
+
+function openKey(threadId: string | undefined, id: string | number): string {
+  return `${threadId ?? ''}\u0000${typeof id}:${String(id)}`;
+}
+
+function legacyConversationId(params: unknown): string | undefined {
+  const id = (params as { conversationId?: unknown } | null)?.conversationId;
+  return typeof id === 'string' ? id : undefined;
+}
+
+export type { ServerRequestMethod };
