@@ -1,0 +1,109 @@
+/**
+ * What the scripted model answers for each example and the demo in offline mode. Real runs
+ * never read this: there the real model answers.
+ */
+import { echoResponder, item, reply } from '../../spec/support/scripted-model-server.js';
+import type { Responder, ScriptedReply } from '../../spec/support/scripted-model-server.js';
+
+/** The offline setup of one example. */
+export interface OfflineScript {
+  /** Replies to the model calls, in order. */
+  readonly replies?: readonly ScriptedReply[];
+  /** Answers model calls once `replies` run out. */
+  readonly responder?: Responder;
+  readonly approvalPolicy?: 'never' | 'on-request';
+  readonly sandboxMode?: 'read-only' | 'workspace-write';
+}
+
+const slowly = (text: string, delayMs = 40): ScriptedReply =>
+  reply.text(text, { chunks: text.split(/(?<= )/), delayMs, phase: 'final_answer' });
+
+export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
+  quickstart: { replies: [reply.text('Hello from your Codex agent!', { phase: 'final_answer' })] },
+  'multi-turn': {
+    replies: [
+      reply.text('Nice to meet you, Ada.'),
+      reply.text('Your name is Ada.'),
+      reply.text('ADA, in capitals.'),
+    ],
+  },
+  streaming: { replies: [slowly('Streams arrive word by word, as the model writes them.')] },
+  steer: {
+    replies: [
+      reply.hang('Drafting a long essay about'),
+      slowly('Here is the haiku you asked for instead.'),
+    ],
+  },
+  interrupt: { replies: [reply.hang('Counting to a million: 1, 2, 3')] },
+  approvals: {
+    approvalPolicy: 'on-request',
+    sandboxMode: 'workspace-write',
+    replies: [
+      reply.execCommand('rm -rf ./build', {
+        sandbox_permissions: 'require_escalated',
+        justification: 'clean the build folder',
+      }),
+      reply.execCommand('touch notes.txt', {
+        sandbox_permissions: 'require_escalated',
+        justification: 'create notes.txt',
+      }),
+      reply.text('I skipped the clean-up you declined and created notes.txt.'),
+    ],
+  },
+  'structured-output': {
+    replies: [
+      reply.text('{"city":"Paris","country":"France","population":2102650}', {
+        phase: 'final_answer',
+      }),
+    ],
+  },
+  'concurrent-threads': { responder: echoResponder },
+  'resume-thread': {
+    replies: [reply.text('Noted: your favourite colour is teal.'), reply.text('You told me teal.')],
+  },
+  'ui-store': {
+    replies: [
+      reply.of(
+        [
+          item.message('Checking the project layout first.', { phase: 'commentary' }),
+          item.message('The project has 3 packages.', {
+            phase: 'final_answer',
+            chunks: ['The project ', 'has 3 ', 'packages.'],
+          }),
+        ],
+        { delayMs: 20 },
+      ),
+    ],
+  },
+  'dynamic-tools': {
+    replies: [
+      reply.functionCall('lookup_weather', { city: 'Paris' }),
+      reply.text('It is sunny in Paris: no umbrella needed.', { phase: 'final_answer' }),
+    ],
+  },
+  demo: {
+    approvalPolicy: 'on-request',
+    sandboxMode: 'workspace-write',
+    replies: [
+      reply.text(
+        'codex-rx drives the Codex agent from TypeScript, with RxJS streams for every event.',
+        {
+          phase: 'final_answer',
+          usage: { input: 1200, output: 24, cached: 800 },
+        },
+      ),
+      slowly(
+        'Observables deliver each event the moment the server sends it, so a UI can render text as it streams.',
+        30,
+      ),
+      reply.hang('Writing a long report on'),
+      slowly('Short version, as you asked: streams, steering and interrupts, all typed.', 30),
+      reply.hang('Enumerating every file on the disk:'),
+      reply.execCommand('touch demo-output.txt', {
+        sandbox_permissions: 'require_escalated',
+        justification: 'save the summary',
+      }),
+      reply.text('Saved demo-output.txt.', { phase: 'final_answer' }),
+    ],
+  },
+};

@@ -1,0 +1,77 @@
+/**
+ * Every ```ts block in the README and docs/ must type-check against the real API, so the docs
+ * cannot drift from the code. Blocks that use `codex`, `thread` or `turn` without defining them
+ * see them declared globally (they continue an earlier block).
+ */
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+
+const GLOBALS = `import type { Codex, Thread, TurnObservable } from 'codex-rx';
+import type { Observable } from 'rxjs';
+declare global {
+  const codex: Codex;
+  const thread: Thread;
+  const turn: TurnObservable;
+  const savedThreadId: string;
+  const notes$: Observable<string>;
+  const stop$: Observable<unknown>;
+  function showPrompt(text: string): Promise<boolean>;
+}
+export {};
+`;
+
+async function blocks(): Promise<Array<{ file: string; line: number; code: string }>> {
+  const files = [
+    'README.md',
+    ...(await readdir('docs'))
+      .filter((f) => f.endsWith('.md') && f !== 'api-reference.md')
+      .map((f) => `docs/${f}`),
+  ];
+  const found: Array<{ file: string; line: number; code: string }> = [];
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    for (const match of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
+      found.push({
+        file,
+        line: text.slice(0, match.index).split('\n').length + 1,
+        code: match[1]!,
+      });
+    }
+  }
+  return found;
+}
+
+describe('code in the README and docs', () => {
+  it('type-checks against the real API', async () => {
+    const dir = path.resolve('.tmp/doc-blocks');
+    await rm(dir, { recursive: true, force: true });
+    await mkdir(dir, { recursive: true });
+    const all = await blocks();
+    expect(all.length).toBeGreaterThan(10);
+    await writeFile(path.join(dir, 'globals.d.ts'), GLOBALS);
+    const names = new Map<string, string>();
+    for (const [i, block] of all.entries()) {
+      const name = `block-${i}.ts`;
+      names.set(name, `${block.file}:${block.line}`);
+      await writeFile(path.join(dir, name), `${block.code}\nexport {};\n`);
+    }
+    await writeFile(
+      path.join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        extends: '../../tsconfig.json',
+        compilerOptions: { rootDir: '../..', noUnusedLocals: false, types: ['node'] },
+        include: ['./*.ts'],
+      }),
+    );
+    const result = await execa('npx', ['tsc', '-p', path.join(dir, 'tsconfig.json'), '--noEmit'], {
+      reject: false,
+    });
+    const report = result.stdout.replace(
+      /\.tmp\/doc-blocks\/(block-\d+\.ts)\((\d+),(\d+)\)/g,
+      (_, name: string, line: string) => `${names.get(name)} (+${Number(line) - 1} lines)`,
+    );
+    expect(report).toBe('');
+    await rm(dir, { recursive: true, force: true });
+  }, 120_000);
+});

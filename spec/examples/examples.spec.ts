@@ -1,0 +1,56 @@
+/**
+ * Every example runs, exactly as `npm run example -- NAME --offline` runs it, against the real
+ * app-server and the scripted model, so no example can rot. To add one: write examples/NAME.ts,
+ * give it an offline script in examples/support/offline-scripts.ts, and add a line here.
+ */
+import { readdir } from 'node:fs/promises';
+import { execa } from 'execa';
+
+const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
+  quickstart: ['Hello from your Codex agent!', /\(turn \S+: completed, \d+ tokens\)/],
+  'multi-turn': ['> What is my name?\nYour name is Ada.', 'ADA, in capitals.'],
+  streaming: ['Streams arrive word by word, as the model writes them.', '[turn completed]'],
+  steer: ['steering...', '[completed] Here is the haiku you asked for instead.'],
+  interrupt: [/status: interrupted/],
+  approvals: [
+    "rm -rf ./build'\n  because: clean the build folder\n  -> decline",
+    '-> accept',
+    'notes.txt exists: true',
+  ],
+  'structured-output': ['Paris, France: 2,102,650 people'],
+  'concurrent-threads': [
+    'Name a planet. -> echo: Name a planet.',
+    'Name a prime number. -> echo: Name a prime number.',
+  ],
+  'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
+  'ui-store': ['streaming=["The project has 3 "]', 'final: The project has 3 packages.'],
+  'dynamic-tools': ['[tool] lookup_weather(Paris)', 'It is sunny in Paris: no umbrella needed.'],
+};
+
+describe('examples (offline, real app-server, scripted model)', () => {
+  it('every example file has an entry here', async () => {
+    const files = (await readdir('examples'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => f.slice(0, -3));
+    expect(files.sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it.each(Object.entries(EXPECTED))(
+    '%s runs and prints what the SDK returned',
+    async (name, expected) => {
+      const run = await execa('npx', ['tsx', 'scripts/run-example.ts', name, '--offline'], {
+        reject: false,
+        timeout: 60_000,
+        env: { CODEX_RX_OFFLINE: '1', NODE_OPTIONS: '' },
+      });
+      expect({ exitCode: run.exitCode, stderr: run.exitCode === 0 ? '' : run.stderr }).toEqual({
+        exitCode: 0,
+        stderr: '',
+      });
+      for (const fragment of expected) {
+        if (typeof fragment === 'string') expect(run.stdout).toContain(fragment);
+        else expect(run.stdout).toMatch(fragment);
+      }
+    },
+  );
+});
