@@ -94,7 +94,8 @@ function overloadMessage(error: unknown): string | undefined {
 export class RpcConnection {
   private readonly connection: MessageConnection;
   private readonly pending = new Set<Pending>();
-  private readonly notificationSink: Emitter<WireNotification>;
+  // A plain set, not an Emitter: Emitter.fire copies its listener arrays on every event.
+  private readonly notificationListeners = new Set<(notification: WireNotification) => void>();
   private readonly closeEmitter = new Emitter<CodexError | undefined>();
   private requestHandler: IncomingRequestHandler | undefined;
   private currentIncomingId: number | string | undefined;
@@ -114,9 +115,8 @@ export class RpcConnection {
     this.retry = options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry };
     this.redactor = options.redactor ?? new SecretRedactor();
     this.logger = redactingLogger(this.logger, this.redactor);
-    this.notificationSink = new Emitter<WireNotification>();
     const reader = tapNotifications(transport.reader, (message) => {
-      this.notificationSink.fire(message);
+      for (const listener of this.notificationListeners) listener(message);
     });
     this.connection = createMessageConnection(
       reader,
@@ -172,7 +172,8 @@ export class RpcConnection {
 
   /** Receives every notification, in wire order. */
   onNotification(listener: (notification: WireNotification) => void): Disposable {
-    return this.notificationSink.event(listener);
+    this.notificationListeners.add(listener);
+    return { dispose: () => this.notificationListeners.delete(listener) };
   }
 
   /** Fires once when the connection ends: `undefined` after `close()`, else why it was lost. */
@@ -350,7 +351,7 @@ export class RpcConnection {
     this.connection.dispose();
     this.closeEmitter.fire(error);
     this.closeEmitter.dispose();
-    this.notificationSink.dispose();
+    this.notificationListeners.clear();
   }
 
   private redactProcessError(error: CodexProcessError): CodexProcessError {

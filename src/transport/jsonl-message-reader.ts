@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { AbstractMessageReader, Disposable } from 'vscode-jsonrpc/node';
 import type { DataCallback, Message } from 'vscode-jsonrpc/node';
 
@@ -14,20 +15,21 @@ export class MalformedMessageError extends Error {
   }
 }
 
-const NEWLINE = 0x0a;
-const CR = 0x0d;
+const OPEN_BRACE = 0x7b;
 
 /**
  * Reads newline-delimited JSON (one JSON-RPC message per `\n`-terminated line, no
  * `Content-Length` headers), as `codex app-server` speaks on stdio.
  *
- * Lines are split on raw bytes before decoding, so a multi-byte UTF-8 character split across
- * chunks decodes intact, and a long line arriving in many chunks is joined once, not re-copied
- * per chunk. Blank lines and `\r\n` endings are accepted. A malformed line is reported through
+ * Each chunk is decoded once (a multi-byte UTF-8 character split across chunks decodes intact)
+ * and lines are sliced out of the text; a long line arriving in many chunks is joined as a rope,
+ * not re-copied per chunk. Blank lines and `\r\n` endings are accepted. A malformed line is reported through
  * `onError` and skipped; the stream goes on.
  */
 export class JsonlMessageReader extends AbstractMessageReader {
-  private pending: Buffer[] = [];
+  /** The unterminated tail of what has arrived (appends build a rope, so a long line is not re-copied). */
+  private pending = '';
+  private readonly decoder = new StringDecoder('utf8');
   private callback: DataCallback | undefined;
 
   constructor(private readonly readable: Readable) {
@@ -54,33 +56,33 @@ export class JsonlMessageReader extends AbstractMessageReader {
   }
 
   private onData(input: Buffer | string): void {
-    const chunk = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-    let start = 0;
-    let newline = chunk.indexOf(NEWLINE, start);
-    while (newline !== -1) {
-      let line: Buffer;
-      if (this.pending.length) {
-        this.pending.push(chunk.subarray(start, newline));
-        line = Buffer.concat(this.pending);
-        this.pending = [];
-      } else {
-        line = chunk.subarray(start, newline);
-      }
+    // The decoder holds back a multi-byte character split across chunks until it is whole.
+    const text = typeof input === 'string' ? input : this.decoder.write(input);
+    let newline = text.indexOf('\n');
+    if (newline === -1) {
+      this.pending += text;
+      return;
+    }
+    let line = this.pending + text.slice(0, newline);
+    this.pending = '';
+    for (;;) {
       this.deliver(line);
       // A callback may dispose the reader mid-chunk; the rest of the chunk is then not ours.
       if (!this.callback) return;
-      start = newline + 1;
-      newline = chunk.indexOf(NEWLINE, start);
+      const start = newline + 1;
+      newline = text.indexOf('\n', start);
+      if (newline === -1) {
+        if (start < text.length) this.pending = text.slice(start);
+        return;
+      }
+      line = text.slice(start, newline);
     }
-    if (start < chunk.length) this.pending.push(chunk.subarray(start));
   }
 
-  private deliver(raw: Buffer): void {
-    let end = raw.length;
-    if (end > 0 && raw[end - 1] === CR) end--;
-    if (end === 0) return;
-    const text = raw.toString('utf8', 0, end);
-    if (text.trim() === '') return;
+  private deliver(raw: string): void {
+    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    // Every message starts with '{'; only other lines need the (allocating) blank-line check.
+    if (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === '') return;
     let message: unknown;
     try {
       message = JSON.parse(text);
