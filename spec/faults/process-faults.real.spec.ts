@@ -11,6 +11,47 @@ function sleepers(seconds: number): number {
     .filter((line) => new RegExp(`^(\\S*/)?sleep ${seconds}$`).test(line.trim())).length;
 }
 
+/** Records the timers created from codex-rx's own code (src/) and which are still pending. */
+function trackLibraryTimers() {
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const pending = new Map<unknown, string>();
+  let created = 0;
+  const ours = (stack: string): boolean =>
+    stack
+      .split('\n')
+      .slice(2)
+      .some((line) => line.includes('/src/') && !line.includes('node_modules'));
+  globalThis.setTimeout = ((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    const stack = new Error().stack ?? '';
+    const timer = realSet(
+      (...a: unknown[]) => {
+        pending.delete(timer);
+        fn(...a);
+      },
+      ms,
+      ...args,
+    );
+    if (ours(stack)) {
+      created++;
+      pending.set(timer, stack.split('\n')[2]?.trim() ?? '');
+    }
+    return timer;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((timer: NodeJS.Timeout | undefined) => {
+    pending.delete(timer);
+    realClear(timer);
+  }) as typeof clearTimeout;
+  return {
+    created: () => created,
+    pending: () => [...pending.values()],
+    restore: () => {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    },
+  };
+}
+
 function countResources(): Map<string, number> {
   const counts = new Map<string, number>();
   for (const type of process.getActiveResourcesInfo())
@@ -50,27 +91,35 @@ describe('process faults against the real app-server', () => {
   });
 
   it('close() during a turn errors it with ClosedError and leaves no process or handle behind', async () => {
-    const before = countResources();
-    const real = await startRealCodex();
-    const { codex, model } = real;
-    const pid = codex.pid!;
-    const thread = await codex.startThread();
-    model.enqueue(reply.hang('still going'));
-    const turn = thread.turn('long task');
-    const ended = lastValueFrom(turn.pipe(toArray())).catch((e: unknown) => e);
-    await firstValueFrom(
-      thread.events$.pipe(filter((n) => n.method === 'item/agentMessage/delta')),
-    );
-    await real.close();
-    expect(await ended).toBeInstanceOf(ClosedError);
-    expect(processExists(pid)).toBe(false);
-    const after = countResources();
-    // Nothing of ours is left: no child, no pipes, no sockets, no timers beyond what was there before.
-    for (const type of ['ProcessWrap', 'PipeWrap', 'TCPWrap', 'TCPServerWrap', 'Timeout']) {
-      expect({ type, count: after.get(type) ?? 0 }).toEqual({
-        type,
-        count: Math.min(after.get(type) ?? 0, before.get(type) ?? 0),
-      });
+    const timers = trackLibraryTimers();
+    try {
+      const before = countResources();
+      const real = await startRealCodex();
+      const { codex, model } = real;
+      const pid = codex.pid!;
+      const thread = await codex.startThread();
+      model.enqueue(reply.hang('still going'));
+      const turn = thread.turn('long task');
+      const ended = lastValueFrom(turn.pipe(toArray())).catch((e: unknown) => e);
+      await firstValueFrom(
+        thread.events$.pipe(filter((n) => n.method === 'item/agentMessage/delta')),
+      );
+      expect(timers.created()).toBeGreaterThan(0);
+      await real.close();
+      expect(await ended).toBeInstanceOf(ClosedError);
+      expect(processExists(pid)).toBe(false);
+      // No timer codex-rx started is still pending (jest and Node keep timers of their own).
+      expect(timers.pending()).toEqual([]);
+      // No child, pipe or socket beyond what was there before.
+      const after = countResources();
+      for (const type of ['ProcessWrap', 'PipeWrap', 'TCPWrap', 'TCPServerWrap']) {
+        expect({ type, count: after.get(type) ?? 0 }).toEqual({
+          type,
+          count: Math.min(after.get(type) ?? 0, before.get(type) ?? 0),
+        });
+      }
+    } finally {
+      timers.restore();
     }
   });
 

@@ -257,6 +257,7 @@ export class ScriptedModelServer {
   private readonly queue: ScriptedReply[] = [];
   private responder: Responder;
   private readonly open = new Set<ServerResponse>();
+  private readonly hangTimers = new Set<NodeJS.Timeout>();
   private readonly waiters = new Set<() => void>();
 
   private constructor(
@@ -327,6 +328,8 @@ export class ScriptedModelServer {
 
   /** Ends open streams and stops listening. */
   async close(): Promise<void> {
+    for (const timer of this.hangTimers) clearTimeout(timer);
+    this.hangTimers.clear();
     for (const res of this.open) res.destroy();
     this.open.clear();
     this.server.closeAllConnections();
@@ -384,7 +387,11 @@ export class ScriptedModelServer {
     }
     const timer = setTimeout(() => res.destroy(), MAX_HANG_MS);
     timer.unref();
-    res.on('close', () => clearTimeout(timer));
+    this.hangTimers.add(timer);
+    res.on('close', () => {
+      clearTimeout(timer);
+      this.hangTimers.delete(timer);
+    });
   }
 }
 

@@ -1,0 +1,116 @@
+/**
+ * Case 1: a 20-turn conversation on one thread, the scripted model answering at once. Three
+ * contenders, interleaved A B C so drift in the machine hits them alike: codex-rx `thread.run`,
+ * a raw JSONL client on the same binary, and `@openai/codex-sdk` (one `codex exec` per turn).
+ * Each repetition starts from a fresh CODEX_HOME and includes starting and stopping the client.
+ */
+import { Codex as CodexSdk } from '@openai/codex-sdk';
+import { Codex } from '../../src/index.js';
+import { resolveBundledCodex } from '../../src/transport/codex-binary.js';
+import { createCodexHome } from '../../spec/support/codex-home.js';
+import type { CodexHome } from '../../spec/support/codex-home.js';
+import { ScriptedModelServer, reply } from '../../spec/support/scripted-model-server.js';
+import type { BenchConfig, CaseResult } from '../support/case.js';
+import { target } from '../support/case.js';
+import { RawClient } from '../support/raw-client.js';
+import { formatSummary, summarize, time } from '../support/stats.js';
+
+type Contender = (home: CodexHome, turns: number) => Promise<void>;
+
+const binary = resolveBundledCodex().path;
+
+const codexRx: Contender = async (home, turns) => {
+  const codex = await Codex.start({ codexHome: home.path, env: home.env, cwd: home.workspace });
+  const thread = await codex.startThread({ cwd: home.workspace });
+  for (let i = 0; i < turns; i++) await thread.run(`turn ${i}`);
+  await codex.close();
+};
+
+const raw: Contender = async (home, turns) => {
+  const client = new RawClient(
+    binary,
+    { ...process.env, ...home.env, CODEX_HOME: home.path },
+    home.workspace,
+  );
+  await client.initialize();
+  const started = await client.request('thread/start', { cwd: home.workspace });
+  const threadId = (started.result as { thread: { id: string } }).thread.id;
+  for (let i = 0; i < turns; i++) await client.turn(threadId, `turn ${i}`);
+  await client.close();
+};
+
+const codexSdk: Contender = async (home, turns) => {
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  const sdk = new CodexSdk({
+    codexPathOverride: binary,
+    env: { ...env, ...home.env, CODEX_HOME: home.path },
+  });
+  const thread = sdk.startThread({
+    workingDirectory: home.workspace,
+    skipGitRepoCheck: true,
+    sandboxMode: 'read-only',
+    approvalPolicy: 'never',
+  });
+  for (let i = 0; i < turns; i++) await thread.run(`turn ${i}`);
+};
+
+export async function conversation(config: BenchConfig): Promise<CaseResult> {
+  const turns = config.quick ? 3 : 20;
+  const repetitions = config.quick ? 1 : 5;
+  const model = await ScriptedModelServer.start({
+    responder: (r) => reply.text(`ok: ${r.lastUserText()}`),
+  });
+  const contenders: Array<[string, Contender]> = [
+    ['codex-rx', codexRx],
+    ['raw', raw],
+    ['codex-sdk', codexSdk],
+  ];
+  const samples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  try {
+    for (let rep = 0; rep < repetitions; rep++) {
+      for (const [name, run] of contenders) {
+        const home = await createCodexHome({ modelUrl: model.url });
+        try {
+          const before = model.modelRequests.length;
+          const ms = await time(() => run(home, turns));
+          const calls = model.modelRequests.length - before;
+          if (calls !== turns)
+            throw new Error(`${name}: expected ${turns} model calls, saw ${calls}`);
+          samples.get(name)!.push(ms);
+          config.log(`  conversation rep ${rep + 1}/${repetitions} ${name}: ${ms.toFixed(0)} ms`);
+        } finally {
+          await home.cleanup();
+        }
+      }
+    }
+  } finally {
+    await model.close();
+  }
+  const [rx, rawS, sdk] = contenders.map(([name]) => summarize(samples.get(name)!));
+  const vsRaw = rx!.median / rawS!.median;
+  const vsSdk = rx!.median / sdk!.median;
+  return {
+    name: `conversation (${turns} turns, ${repetitions} reps)`,
+    rows: [
+      ['codex-rx thread.run, ms median (min–max)', formatSummary(rx!)],
+      ['raw JSONL client, ms', formatSummary(rawS!)],
+      ['@openai/codex-sdk thread.run, ms', formatSummary(sdk!)],
+      ['codex-rx / raw', vsRaw.toFixed(2)],
+      ['codex-rx / codex-sdk', vsSdk.toFixed(2)],
+    ],
+    metrics: {
+      turns,
+      repetitions,
+      codexRx: rx,
+      raw: rawS,
+      codexSdk: sdk,
+      ratioVsRaw: vsRaw,
+      ratioVsCodexSdk: vsSdk,
+    },
+    targets: [
+      target('conversation: codex-rx ≤ 1.10× raw', vsRaw, 'max', 1.1),
+      target('conversation: codex-rx ≤ 0.25× codex-sdk', vsSdk, 'max', 0.25),
+    ],
+  };
+}
