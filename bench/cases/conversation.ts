@@ -2,7 +2,11 @@
  * Case 1: a 20-turn conversation on one thread, the scripted model answering at once. Three
  * contenders, interleaved A B C so drift in the machine hits them alike: codex-rx `thread.run`,
  * a raw JSONL client on the same binary, and `@openai/codex-sdk` (one `codex exec` per turn).
- * Each repetition starts from a fresh CODEX_HOME and includes starting and stopping the client.
+ * Each repetition starts from a fresh CODEX_HOME.
+ *
+ * Two figures per contender: the 20 turns (what the targets compare: codex-sdk has no server to
+ * start, so all its cost is in its turns), and the whole run including starting and stopping
+ * the app-server once.
  */
 import { Codex as CodexSdk } from '@openai/codex-sdk';
 import { Codex } from '../../src/index.js';
@@ -13,17 +17,24 @@ import { ScriptedModelServer, reply } from '../../spec/support/scripted-model-se
 import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { RawClient } from '../support/raw-client.js';
-import { formatSummary, summarize, time } from '../support/stats.js';
+import { formatSummary, summarize } from '../support/stats.js';
 
-type Contender = (home: CodexHome, turns: number) => Promise<void>;
+/** Runs the conversation and says when its turns began and ended (performance.now()). */
+type Contender = (
+  home: CodexHome,
+  turns: number,
+) => Promise<{ turnsStart: number; turnsEnd: number }>;
 
 const binary = resolveBundledCodex().path;
 
 const codexRx: Contender = async (home, turns) => {
   const codex = await Codex.start({ codexHome: home.path, env: home.env, cwd: home.workspace });
   const thread = await codex.startThread({ cwd: home.workspace });
+  const turnsStart = performance.now();
   for (let i = 0; i < turns; i++) await thread.run(`turn ${i}`);
+  const turnsEnd = performance.now();
   await codex.close();
+  return { turnsStart, turnsEnd };
 };
 
 const raw: Contender = async (home, turns) => {
@@ -35,8 +46,11 @@ const raw: Contender = async (home, turns) => {
   await client.initialize();
   const started = await client.request('thread/start', { cwd: home.workspace });
   const threadId = (started.result as { thread: { id: string } }).thread.id;
+  const turnsStart = performance.now();
   for (let i = 0; i < turns; i++) await client.turn(threadId, `turn ${i}`);
+  const turnsEnd = performance.now();
   await client.close();
+  return { turnsStart, turnsEnd };
 };
 
 const codexSdk: Contender = async (home, turns) => {
@@ -52,7 +66,9 @@ const codexSdk: Contender = async (home, turns) => {
     sandboxMode: 'read-only',
     approvalPolicy: 'never',
   });
+  const turnsStart = performance.now();
   for (let i = 0; i < turns; i++) await thread.run(`turn ${i}`);
+  return { turnsStart, turnsEnd: performance.now() };
 };
 
 export async function conversation(config: BenchConfig): Promise<CaseResult> {
@@ -66,19 +82,25 @@ export async function conversation(config: BenchConfig): Promise<CaseResult> {
     ['raw', raw],
     ['codex-sdk', codexSdk],
   ];
-  const samples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  const turnSamples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
+  const totalSamples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
   try {
     for (let rep = 0; rep < repetitions; rep++) {
       for (const [name, run] of contenders) {
         const home = await createCodexHome({ modelUrl: model.url });
         try {
           const before = model.modelRequests.length;
-          const ms = await time(() => run(home, turns));
+          const started = performance.now();
+          const { turnsStart, turnsEnd } = await run(home, turns);
+          const total = performance.now() - started;
           const calls = model.modelRequests.length - before;
           if (calls !== turns)
             throw new Error(`${name}: expected ${turns} model calls, saw ${calls}`);
-          samples.get(name)!.push(ms);
-          config.log(`  conversation rep ${rep + 1}/${repetitions} ${name}: ${ms.toFixed(0)} ms`);
+          turnSamples.get(name)!.push(turnsEnd - turnsStart);
+          totalSamples.get(name)!.push(total);
+          config.log(
+            `  conversation rep ${rep + 1}/${repetitions} ${name}: turns ${(turnsEnd - turnsStart).toFixed(0)} ms, total ${total.toFixed(0)} ms`,
+          );
         } finally {
           await home.cleanup();
         }
@@ -87,24 +109,34 @@ export async function conversation(config: BenchConfig): Promise<CaseResult> {
   } finally {
     await model.close();
   }
-  const [rx, rawS, sdk] = contenders.map(([name]) => summarize(samples.get(name)!));
+  const [rx, rawS, sdk] = contenders.map(([name]) => summarize(turnSamples.get(name)!));
+  const [rxTotal, rawTotal, sdkTotal] = contenders.map(([name]) =>
+    summarize(totalSamples.get(name)!),
+  );
   const vsRaw = rx!.median / rawS!.median;
   const vsSdk = rx!.median / sdk!.median;
   return {
     name: `conversation (${turns} turns, ${repetitions} reps)`,
     rows: [
-      ['codex-rx thread.run, ms median (min–max)', formatSummary(rx!)],
-      ['raw JSONL client, ms', formatSummary(rawS!)],
-      ['@openai/codex-sdk thread.run, ms', formatSummary(sdk!)],
+      [`codex-rx thread.run, ${turns} turns, ms median (min–max)`, formatSummary(rx!)],
+      [`raw JSONL client, ${turns} turns, ms`, formatSummary(rawS!)],
+      [`@openai/codex-sdk thread.run, ${turns} turns, ms`, formatSummary(sdk!)],
       ['codex-rx / raw', vsRaw.toFixed(2)],
       ['codex-rx / codex-sdk', vsSdk.toFixed(2)],
+      [
+        'with server start and stop: codex-rx / raw / codex-sdk, ms',
+        `${formatSummary(rxTotal!)} / ${formatSummary(rawTotal!)} / ${formatSummary(sdkTotal!)}`,
+      ],
+      [
+        'with server start and stop: codex-rx / codex-sdk',
+        (rxTotal!.median / sdkTotal!.median).toFixed(2),
+      ],
     ],
     metrics: {
       turns,
       repetitions,
-      codexRx: rx,
-      raw: rawS,
-      codexSdk: sdk,
+      turnsMs: { codexRx: rx, raw: rawS, codexSdk: sdk },
+      totalMs: { codexRx: rxTotal, raw: rawTotal, codexSdk: sdkTotal },
       ratioVsRaw: vsRaw,
       ratioVsCodexSdk: vsSdk,
     },
