@@ -6,7 +6,7 @@
 import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { inMemoryClient } from '../support/in-memory-client.js';
-import { formatSummary, summarize } from '../support/stats.js';
+import { formatSummary, settleHeap, summarize } from '../support/stats.js';
 import { delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
 
 async function nsPerEvent(turnCount: number, totalDeltas: number): Promise<number> {
@@ -28,6 +28,7 @@ async function nsPerEvent(turnCount: number, totalDeltas: number): Promise<numbe
       for (const { threadId, turnId } of running) messages.push(delta(threadId, turnId, n));
     for (const { threadId, turnId } of running) messages.push(turnCompleted(threadId, turnId));
     const bytes = jsonl(messages);
+    settleHeap();
     const started = performance.now();
     writeChunked(peer.transport.toClient, bytes);
     const counts = await Promise.all(running.map((r) => r.done));
@@ -42,11 +43,12 @@ async function nsPerEvent(turnCount: number, totalDeltas: number): Promise<numbe
 
 export async function routingScale(config: BenchConfig): Promise<CaseResult> {
   const totalDeltas = config.quick ? 10_000 : 200_000;
-  const repetitions = config.quick ? 1 : 3;
+  const repetitions = config.quick ? 1 : 5;
   const sizes = [1, 10, 100, 1000];
   const samples = new Map<number, number[]>(sizes.map((n) => [n, []]));
   for (let rep = 0; rep < repetitions; rep++) {
-    for (const n of sizes) {
+    // Alternate the order so drift over the run does not always land on the same size.
+    for (const n of rep % 2 ? [...sizes].reverse() : sizes) {
       const ns = await nsPerEvent(n, totalDeltas);
       samples.get(n)!.push(ns);
       config.log(`  routing rep ${rep + 1}/${repetitions}, ${n} turns: ${ns.toFixed(0)} ns/event`);

@@ -6,7 +6,7 @@
 import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { inMemoryClient } from '../support/in-memory-client.js';
-import { formatSummary, summarize } from '../support/stats.js';
+import { formatSummary, settleHeap, summarize } from '../support/stats.js';
 import { bareLoop, delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
 
 async function throughCodexRx(bytes: Buffer, events: number): Promise<number> {
@@ -19,6 +19,7 @@ async function throughCodexRx(bytes: Buffer, events: number): Promise<number> {
       turn.subscribe({ next: () => void seen++, complete: resolve, error: reject }),
     );
     await turn.turnId;
+    settleHeap();
     const started = performance.now();
     writeChunked(peer.transport.toClient, bytes);
     await done;
@@ -42,6 +43,7 @@ export async function throughput(config: BenchConfig): Promise<CaseResult> {
   const bare: number[] = [];
   for (let rep = 0; rep < repetitions; rep++) {
     const rxMs = await throughCodexRx(bytes, events);
+    settleHeap();
     const bareMs = await bareLoop(bytes, events);
     rx.push((events / rxMs) * 1000);
     bare.push((events / bareMs) * 1000);
