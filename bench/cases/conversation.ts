@@ -73,7 +73,8 @@ const codexSdk: Contender = async (home, turns) => {
 
 export async function conversation(config: BenchConfig): Promise<CaseResult> {
   const turns = config.quick ? 3 : 20;
-  const repetitions = config.quick ? 1 : 5;
+  // The server's own time per turn varies ±15 % between identical runs; 9 reps steady the medians.
+  const repetitions = config.quick ? 1 : 9;
   const model = await ScriptedModelServer.start({
     responder: (r) => reply.text(`ok: ${r.lastUserText()}`),
   });
@@ -86,7 +87,9 @@ export async function conversation(config: BenchConfig): Promise<CaseResult> {
   const totalSamples = new Map<string, number[]>(contenders.map(([name]) => [name, []]));
   try {
     for (let rep = 0; rep < repetitions; rep++) {
-      for (const [name, run] of contenders) {
+      // A B C, then B C A, then C A B: no contender always runs first or after the slow one.
+      const order = contenders.map((_, i) => contenders[(i + rep) % contenders.length]!);
+      for (const [name, run] of order) {
         const home = await createCodexHome({ modelUrl: model.url });
         try {
           const before = model.modelRequests.length;
