@@ -151,8 +151,8 @@ export class Codex implements AsyncDisposable {
     rpc.setRequestHandler((request) => serverRequests.dispatch(request));
     const hot = hotNotifications(
       rpc,
-      (n) => {
-        router.route(n);
+      (n, wire) => {
+        router.route(n, wire);
         if (n.method === 'serverRequest/resolved')
           serverRequests.resolved(n.params.threadId, n.params.requestId);
       },

@@ -2,6 +2,7 @@ import { Observable, Subject } from 'rxjs';
 import type { Logger } from '../logger.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { RpcConnection } from '../rpc/rpc-connection.js';
+import type { WireLine } from '../transport/wire-line.js';
 
 /** The hot stream and a count of its subscribers (for leak checks). */
 export interface HotNotifications {
@@ -18,15 +19,15 @@ export interface HotNotifications {
 export function hotNotifications(
   connection: RpcConnection,
   /** Sees each notification before any subscriber, in wire order (the turn router). */
-  tap: (notification: CodexNotification) => void,
+  tap: (notification: CodexNotification, wire: WireLine | undefined) => void,
   logger: Logger,
 ): HotNotifications {
   const subject = new Subject<CodexNotification>();
   let subscribers = 0;
-  connection.onNotification((wire) => {
-    const notification = wire as unknown as CodexNotification;
+  connection.onNotification((message, wire) => {
+    const notification = message as unknown as CodexNotification;
     try {
-      tap(notification);
+      tap(notification, wire);
     } catch (error) {
       // Routing must never stop the stream; a bug here is reported, the event still goes out.
       logger.error(`codex-rx: routing ${notification.method} failed: ${(error as Error).message}`);

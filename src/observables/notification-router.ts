@@ -1,11 +1,13 @@
 import { Observable } from 'rxjs';
 import type { Subscriber } from 'rxjs';
 import type { CodexNotification } from '../protocol/methods.js';
+import type { WireLine } from '../transport/wire-line.js';
 import { threadIdOf, turnIdOf } from './notification-ids.js';
 
 /** Where one turn's notifications go. */
 export interface TurnSink {
-  deliver(notification: CodexNotification): void;
+  /** `wire` says where the notification sits in the transport's text, when known (valid during the call). */
+  deliver(notification: CodexNotification, wire: WireLine | undefined): void;
   /** The connection ended before the turn did. */
   abort(error: Error): void;
 }
@@ -39,7 +41,7 @@ export class ThreadRoute {
     );
   }
 
-  dispatch(notification: CodexNotification): void {
+  dispatch(notification: CodexNotification, wire?: WireLine): void {
     const turnId = turnIdOf(notification);
     switch (notification.method) {
       case 'turn/started':
@@ -55,7 +57,7 @@ export class ThreadRoute {
     for (const subscriber of this.subscribers) subscriber.next(notification);
     if (turnId !== undefined) {
       const sink = this.turns.get(turnId);
-      if (sink) sink.deliver(notification);
+      if (sink) sink.deliver(notification, wire);
       else this.starting?.early.push(notification);
     }
     if (notification.method === 'turn/completed' && this.activeTurnId === turnId)
@@ -65,8 +67,10 @@ export class ThreadRoute {
   /** Registers the sink for `turnId` and hands it the early events that belong to it. */
   claim(turnId: string, sink: TurnSink, early: readonly CodexNotification[] = []): void {
     this.turns.set(turnId, sink);
-    for (const notification of early)
-      if (turnIdOf(notification) === turnId) sink.deliver(notification);
+    // Buffered events are objects already: the wire text they came in is long gone.
+    for (const notification of early) {
+      if (turnIdOf(notification) === turnId) sink.deliver(notification, undefined);
+    }
   }
 
   /** Forgets `turnId` (its turn ended) if `sink` still owns it. */
@@ -84,9 +88,9 @@ export class NotificationRouter {
   private endedWith: Error | null | undefined;
 
   /** Feeds one notification, in wire order. */
-  route(notification: CodexNotification): void {
+  route(notification: CodexNotification, wire?: WireLine): void {
     const threadId = threadIdOf(notification);
-    if (threadId !== undefined) this.threads.get(threadId)?.dispatch(notification);
+    if (threadId !== undefined) this.threads.get(threadId)?.dispatch(notification, wire);
   }
 
   /** The route for a thread, created on first use. */

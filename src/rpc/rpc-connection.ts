@@ -28,7 +28,9 @@ import type { RetryOptions } from './retry-policy.js';
 import { SecretRedactor, redactingLogger } from './secret-redactor.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
+import { JsonlMessageReader } from '../transport/jsonl-message-reader.js';
 import type { Transport } from '../transport/transport.js';
+import type { WireLine } from '../transport/wire-line.js';
 
 /** Per-request options. */
 export interface RequestOptions {
@@ -68,6 +70,15 @@ export type IncomingRequestHandler = (request: IncomingRequest) => unknown;
 /** A raw notification as it came off the wire, with every top-level member (such as `emittedAtMs`). */
 export type WireNotification = NotificationMessage & Record<string, unknown>;
 
+/**
+ * Receives each notification, with where it sits in the transport's text when the transport
+ * knows (valid during the call only).
+ */
+export type NotificationListener = (
+  notification: WireNotification,
+  wire: WireLine | undefined,
+) => void;
+
 /** A failed write means the peer is going away; its close, with the real cause, normally follows at once. */
 const WRITE_FAILURE_GRACE_MS = 2000;
 
@@ -95,7 +106,7 @@ export class RpcConnection {
   private readonly connection: MessageConnection;
   private readonly pending = new Set<Pending>();
   // A plain set, not an Emitter: Emitter.fire copies its listener arrays on every event.
-  private readonly notificationListeners = new Set<(notification: WireNotification) => void>();
+  private readonly notificationListeners = new Set<NotificationListener>();
   private readonly closeEmitter = new Emitter<CodexError | undefined>();
   private requestHandler: IncomingRequestHandler | undefined;
   private currentIncomingId: number | string | undefined;
@@ -115,8 +126,11 @@ export class RpcConnection {
     this.retry = options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry };
     this.redactor = options.redactor ?? new SecretRedactor();
     this.logger = redactingLogger(this.logger, this.redactor);
+    // JSONL transports say where each message sits in their text; see WireLine.
+    const wire =
+      transport.reader instanceof JsonlMessageReader ? transport.reader.currentLine : undefined;
     const reader = tapNotifications(transport.reader, (message) => {
-      for (const listener of this.notificationListeners) listener(message);
+      for (const listener of this.notificationListeners) listener(message, wire);
     });
     this.connection = createMessageConnection(
       reader,
@@ -171,7 +185,7 @@ export class RpcConnection {
   }
 
   /** Receives every notification, in wire order. */
-  onNotification(listener: (notification: WireNotification) => void): Disposable {
+  onNotification(listener: NotificationListener): Disposable {
     this.notificationListeners.add(listener);
     return { dispose: () => this.notificationListeners.delete(listener) };
   }

@@ -11,6 +11,8 @@ import type { TurnHandle } from '../observables/turn-context.js';
 import type { TurnStartResponse } from '../protocol/generated/v2/TurnStartResponse.js';
 import type { UserInput } from '../protocol/generated/v2/UserInput.js';
 import type { CodexNotification } from '../protocol/methods.js';
+import type { WireLine } from '../transport/wire-line.js';
+import { ReplayLog } from './replay-log.js';
 import { toUserInputs } from './run-input.js';
 import type { TurnEvent } from './turn-event.js';
 import type { TurnOptions } from './turn-options.js';
@@ -44,7 +46,7 @@ function notStarted(what: string): CodexError {
  */
 export class TurnController implements TurnSink, TurnHandle {
   private state: State = 'new';
-  private events: TurnEvent[] = [];
+  private readonly log = new ReplayLog();
   private readonly subscribers = new Set<Subscriber<TurnEvent>>();
   private id: string | undefined;
   private readonly idPromise: Promise<string>;
@@ -119,7 +121,7 @@ export class TurnController implements TurnSink, TurnHandle {
       );
       return;
     }
-    for (const event of this.events) {
+    for (const event of this.log.events()) {
       if (subscriber.closed) return;
       subscriber.next(event);
     }
@@ -180,9 +182,9 @@ export class TurnController implements TurnSink, TurnHandle {
   }
 
   // TurnSink: called by the thread route, in wire order.
-  deliver(notification: CodexNotification): void {
+  deliver(notification: CodexNotification, wire?: WireLine): void {
     const event = notification as TurnEvent;
-    this.events.push(event);
+    this.log.append(event, wire);
     for (const subscriber of this.subscribers) subscriber.next(event);
     if (event.method === 'turn/completed') this.end();
   }
@@ -292,7 +294,7 @@ export class TurnController implements TurnSink, TurnHandle {
     this.unbindRequests = undefined;
     this.sdk.signal?.removeEventListener('abort', this.onAbort);
     if (this.id !== undefined) this.host.route.release(this.id, this);
-    this.events = [];
+    this.log.clear();
     this.following?.unsubscribe();
     this.following = undefined;
   }

@@ -10,9 +10,10 @@ import type { TurnEvent } from './turn-event.js';
  * completes after `turn/completed`.
  *
  * - **Lazy**: `turn/start` is sent on the first subscription.
- * - **Shared**: later subscribers join the same turn and first get the events so far. The replay
- *   lasts while the turn runs; once it has ended its events are released, and subscribing again
- *   errors (code `turn_ended`).
+ * - **Shared**: later subscribers join the same turn and first get the events so far (equal
+ *   copies, re-read from the wire text the turn keeps instead of the objects). The replay lasts
+ *   while the turn runs; once it has ended its events are released, and subscribing again errors
+ *   (code `turn_ended`).
  * - **Cancellable**: when every subscriber has unsubscribed before the end, the turn is
  *   interrupted (opt out with `interruptOnUnsubscribe: false`).
  * - **Iterable**: `for await (const event of turn)`; `break` unsubscribes.

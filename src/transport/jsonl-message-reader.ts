@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { AbstractMessageReader, Disposable } from 'vscode-jsonrpc/node';
+import type { WireLine } from './wire-line.js';
 import type { DataCallback, Message } from 'vscode-jsonrpc/node';
 
 /** A line from the peer that is not a JSON-RPC message; reported through the reader's `onError`. */
@@ -16,6 +17,7 @@ export class MalformedMessageError extends Error {
 }
 
 const OPEN_BRACE = 0x7b;
+const CR = 0x0d;
 
 /**
  * Reads newline-delimited JSON (one JSON-RPC message per `\n`-terminated line, no
@@ -31,6 +33,9 @@ export class JsonlMessageReader extends AbstractMessageReader {
   private pending = '';
   private readonly decoder = new StringDecoder('utf8');
   private callback: DataCallback | undefined;
+  private readonly line = { text: '', start: 0, end: 0 };
+  /** Where the message being delivered sits in the decoded text (see {@link WireLine}). */
+  readonly currentLine: WireLine = this.line;
 
   constructor(private readonly readable: Readable) {
     super();
@@ -63,10 +68,14 @@ export class JsonlMessageReader extends AbstractMessageReader {
       this.pending += text;
       return;
     }
-    let line = this.pending + text.slice(0, newline);
-    this.pending = '';
+    if (this.pending) {
+      const joined = this.pending + text.slice(0, newline);
+      this.pending = '';
+      this.deliver(joined, 0, joined.length);
+    } else {
+      this.deliver(text, 0, newline);
+    }
     for (;;) {
-      this.deliver(line);
       // A callback may dispose the reader mid-chunk; the rest of the chunk is then not ours.
       if (!this.callback) return;
       const start = newline + 1;
@@ -75,12 +84,13 @@ export class JsonlMessageReader extends AbstractMessageReader {
         if (start < text.length) this.pending = text.slice(start);
         return;
       }
-      line = text.slice(start, newline);
+      this.deliver(text, start, newline);
     }
   }
 
-  private deliver(raw: string): void {
-    const text = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+  private deliver(source: string, start: number, end: number): void {
+    if (end > start && source.charCodeAt(end - 1) === CR) end--;
+    const text = source.slice(start, end);
     // Every message starts with '{'; only other lines need the (allocating) blank-line check.
     if (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === '') return;
     let message: unknown;
@@ -94,6 +104,10 @@ export class JsonlMessageReader extends AbstractMessageReader {
       this.fireError(new MalformedMessageError('not a JSON-RPC message object', text));
       return;
     }
+    const line = this.line;
+    line.text = source;
+    line.start = start;
+    line.end = end;
     this.callback?.(message as Message);
   }
 }

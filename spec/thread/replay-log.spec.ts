@@ -1,0 +1,42 @@
+import { ReplayLog } from '../../src/thread/replay-log.js';
+import type { TurnEvent } from '../../src/index.js';
+import { turnEvents } from '../support/turn-fixtures.js';
+
+describe('ReplayLog', () => {
+  const t = turnEvents('th', 'tu');
+
+  it('replays events kept as wire text and as objects, in order, as equal copies', () => {
+    const log = new ReplayLog();
+    const first = t.delta('m', 'one') as TurnEvent;
+    const second = t.delta('m', 'two') as TurnEvent;
+    const chunk = `${JSON.stringify(first)}\n${JSON.stringify(second)}\n`;
+    const split = chunk.indexOf('\n');
+    log.append(first, { text: chunk, start: 0, end: split });
+    const buffered = t.started() as TurnEvent;
+    log.append(buffered, undefined);
+    log.append(second, { text: chunk, start: split + 1, end: chunk.length - 1 });
+    const replayed = [...log.events()];
+    expect(replayed).toEqual([first, buffered, second]);
+    expect(replayed[0]).not.toBe(first);
+    expect(replayed[1]).toBe(buffered);
+  });
+
+  it('grows past its first allocation and lets go of everything on clear()', () => {
+    const log = new ReplayLog();
+    const events = Array.from({ length: 1000 }, (_, i) => t.delta('m', String(i)) as TurnEvent);
+    const text = events.map((e) => JSON.stringify(e)).join('\n');
+    let start = 0;
+    for (const event of events) {
+      const end = text.indexOf('\n', start) === -1 ? text.length : text.indexOf('\n', start);
+      log.append(event, { text, start, end });
+      start = end + 1;
+    }
+    expect(log.size).toBe(1000);
+    expect([...log.events()].map((e) => (e.params as { delta: string }).delta)).toEqual(
+      events.map((_, i) => String(i)),
+    );
+    log.clear();
+    expect(log.size).toBe(0);
+    expect([...log.events()]).toEqual([]);
+  });
+});

@@ -1,0 +1,11 @@
+/**
+ * Where the message being delivered sits in the transport's decoded text: `text.slice(start, end)`
+ * is its JSON. One object per reader, updated in place for each message and valid only while that
+ * message is being delivered (copy the fields, not the object). It lets a consumer keep a message
+ * as three numbers and a shared string instead of a parsed object graph.
+ */
+export interface WireLine {
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
