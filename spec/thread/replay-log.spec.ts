@@ -11,10 +11,10 @@ describe('ReplayLog', () => {
     const second = t.delta('m', 'two') as TurnEvent;
     const chunk = `${JSON.stringify(first)}\n${JSON.stringify(second)}\n`;
     const split = chunk.indexOf('\n');
-    log.append(first, { text: chunk, start: 0, end: split });
+    log.append(first, { chunk: 1, text: chunk, start: 0, end: split });
     const buffered = t.started() as TurnEvent;
     log.append(buffered, undefined);
-    log.append(second, { text: chunk, start: split + 1, end: chunk.length - 1 });
+    log.append(second, { chunk: 1, text: chunk, start: split + 1, end: chunk.length - 1 });
     const replayed = [...log.events()];
     expect(replayed).toEqual([first, buffered, second]);
     expect(replayed[0]).not.toBe(first);
@@ -28,7 +28,7 @@ describe('ReplayLog', () => {
     let start = 0;
     for (const event of events) {
       const end = text.indexOf('\n', start) === -1 ? text.length : text.indexOf('\n', start);
-      log.append(event, { text, start, end });
+      log.append(event, { chunk: 7, text, start, end });
       start = end + 1;
     }
     expect(log.size).toBe(1000);

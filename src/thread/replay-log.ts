@@ -12,6 +12,7 @@ import type { TurnEvent } from './turn-event.js';
  */
 export class ReplayLog {
   private texts: string[] = [];
+  private lastChunk = -1;
   private objects: TurnEvent[] = [];
   /** Per event: text index (or -1 for an object), start (or object index), end. */
   private entries = new Int32Array(3 * 64);
@@ -29,8 +30,10 @@ export class ReplayLog {
     }
     const at = 3 * this.count++;
     if (wire) {
-      // Consecutive events mostly share a chunk; this compares string identity first.
-      if (this.texts[this.texts.length - 1] !== wire.text) this.texts.push(wire.text);
+      if (wire.chunk !== this.lastChunk) {
+        this.texts.push(wire.text);
+        this.lastChunk = wire.chunk;
+      }
       this.entries[at] = this.texts.length - 1;
       this.entries[at + 1] = wire.start;
       this.entries[at + 2] = wire.end;
@@ -54,6 +57,7 @@ export class ReplayLog {
   /** Lets go of everything. */
   clear(): void {
     this.texts = [];
+    this.lastChunk = -1;
     this.objects = [];
     this.entries = new Int32Array(0);
     this.count = 0;

@@ -33,7 +33,7 @@ export class JsonlMessageReader extends AbstractMessageReader {
   private pending = '';
   private readonly decoder = new StringDecoder('utf8');
   private callback: DataCallback | undefined;
-  private readonly line = { text: '', start: 0, end: 0 };
+  private readonly line = { chunk: 0, text: '', start: 0, end: 0 };
   /** Where the message being delivered sits in the decoded text (see {@link WireLine}). */
   readonly currentLine: WireLine = this.line;
 
@@ -71,8 +71,11 @@ export class JsonlMessageReader extends AbstractMessageReader {
     if (this.pending) {
       const joined = this.pending + text.slice(0, newline);
       this.pending = '';
+      this.line.chunk++;
       this.deliver(joined, 0, joined.length);
+      this.line.chunk++;
     } else {
+      this.line.chunk++;
       this.deliver(text, 0, newline);
     }
     for (;;) {

@@ -5,6 +5,8 @@
  * as three numbers and a shared string instead of a parsed object graph.
  */
 export interface WireLine {
+  /** Changes whenever `text` is a different string: compare it instead of the (long) strings. */
+  readonly chunk: number;
   readonly text: string;
   readonly start: number;
   readonly end: number;
