@@ -6,7 +6,7 @@
 import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { inMemoryClient } from '../support/in-memory-client.js';
-import { turnEvents } from '../../spec/support/turn-fixtures.js';
+import { answerTurns } from '../../spec/support/turn-fixtures.js';
 
 function heapAfterGc(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -20,36 +20,14 @@ export async function memory(config: BenchConfig): Promise<CaseResult> {
   const turns = config.quick ? 500 : 10_000;
   const warmup = config.quick ? 50 : 500;
   const { peer, codex, startThread } = await inMemoryClient();
-  let next = 0;
-  peer.handle('turn/start', () => {
-    const turnId = `mem-${next++}`;
-    const t = turnEvents('th-0', turnId);
-    setImmediate(() => {
-      for (const e of [
-        t.started(),
-        t.delta('m', 'hello '),
-        t.delta('m', 'world'),
-        t.message('m', 'hello world'),
-        t.usage(20),
-        t.completed(),
-      ]) {
-        peer.send(e);
-      }
-    });
-    return {
-      result: {
-        turn: {
-          id: turnId,
-          items: [],
-          status: 'inProgress',
-          error: null,
-          startedAt: null,
-          completedAt: null,
-          durationMs: null,
-        },
-      },
-    };
-  });
+  answerTurns(peer, 'th-0', (t) => [
+    t.started(),
+    t.delta('m', 'hello '),
+    t.delta('m', 'world'),
+    t.message('m', 'hello world'),
+    t.usage(20),
+    t.completed(),
+  ]);
   try {
     const thread = await startThread();
     for (let i = 0; i < warmup; i++) await thread.run(`warm ${i}`);

@@ -1,29 +1,20 @@
 import { lastValueFrom } from 'rxjs';
 import { Codex, agentMessageDeltas } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
-import { turnEvents, turnObject } from '../support/turn-fixtures.js';
+import { answerTurns } from '../support/turn-fixtures.js';
 
 describe('no leaks across many turns', () => {
   it('2,000 sequential turns leave no routing entries, subscriptions or pending requests behind', async () => {
     const peer = new FakePeer().handle('thread/start', () => ({
       result: { thread: { id: 'th', status: { type: 'idle' } } },
     }));
-    let turn = 0;
-    peer.handle('turn/start', () => {
-      const id = `tu-${++turn}`;
-      const t = turnEvents('th', id);
-      setImmediate(() => {
-        for (const e of [
-          t.started(),
-          t.delta('m', 'x'),
-          t.message('m', 'x'),
-          t.usage(3),
-          t.completed(),
-        ])
-          peer.send(e);
-      });
-      return { result: { turn: turnObject(id, 'inProgress') } };
-    });
+    answerTurns(peer, 'th', (t) => [
+      t.started(),
+      t.delta('m', 'x'),
+      t.message('m', 'x'),
+      t.usage(3),
+      t.completed(),
+    ]);
     const codex = await Codex.connect(peer.transport);
     const thread = await codex.startThread();
     const baseline = codex.routingStats();

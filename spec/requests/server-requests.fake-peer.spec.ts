@@ -27,6 +27,15 @@ const permissionsParams = {
   reason: null,
   permissions: { network: { enabled: true }, fileSystem: null },
 };
+const execApprovalParams = {
+  conversationId: TH,
+  callId: 'c',
+  approvalId: null,
+  command: ['ls'],
+  cwd: '/',
+  reason: null,
+  parsedCmd: [],
+};
 const userInputParams = {
   ...base,
   itemId: 'q1',
@@ -82,15 +91,7 @@ describe('server requests on the wire', () => {
       peer.request('item/tool/requestUserInput', userInputParams),
       peer.request('mcpServer/elicitation/request', elicitationParams),
       peer.request('item/tool/call', toolCallParams),
-      peer.request('execCommandApproval', {
-        conversationId: TH,
-        callId: 'c',
-        approvalId: null,
-        command: ['ls'],
-        cwd: '/',
-        reason: null,
-        parsedCmd: [],
-      }),
+      peer.request('execCommandApproval', execApprovalParams),
       peer.request('applyPatchApproval', {
         conversationId: TH,
         callId: 'c',
@@ -163,15 +164,7 @@ describe('server requests on the wire', () => {
     const [command, permissions, legacy] = await Promise.all([
       peer.request('item/commandExecution/requestApproval', approvalParams),
       peer.request('item/permissions/requestApproval', permissionsParams),
-      peer.request('execCommandApproval', {
-        conversationId: TH,
-        callId: 'c',
-        approvalId: null,
-        command: ['ls'],
-        cwd: '/',
-        reason: null,
-        parsedCmd: [],
-      }),
+      peer.request('execCommandApproval', execApprovalParams),
     ]);
     expect(command.result).toEqual({ decision: 'accept' });
     expect(permissions.result).toEqual({

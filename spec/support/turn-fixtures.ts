@@ -1,5 +1,6 @@
 /** Wire-shaped notifications of a turn, for fake-peer and marble tests. */
 import type { CodexNotification } from '../../src/protocol/methods.js';
+import type { FakePeer } from './fake-peer.js';
 
 let n = 0;
 
@@ -63,4 +64,25 @@ export function turnEvents(threadId: string, turnId: string) {
     custom: (method: string, params: Record<string, unknown>) =>
       note(method, { ...base, ...params }),
   };
+}
+
+/**
+ * Makes `peer` answer every `turn/start` on `threadId` with a new turn id and, on the next tick,
+ * the notifications `script` builds for that turn (as a real server streams a turn after its
+ * response).
+ */
+export function answerTurns(
+  peer: { handle: FakePeer['handle']; send: FakePeer['send'] },
+  threadId: string,
+  script: (t: ReturnType<typeof turnEvents>) => CodexNotification[],
+): void {
+  let next = 0;
+  peer.handle('turn/start', () => {
+    const turnId = `${threadId}-turn-${++next}`;
+    const events = script(turnEvents(threadId, turnId));
+    setImmediate(() => {
+      for (const event of events) peer.send(event);
+    });
+    return { result: { turn: turnObject(turnId, 'inProgress') } };
+  });
 }
