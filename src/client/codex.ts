@@ -134,8 +134,9 @@ export class Codex implements AsyncDisposable {
     redactor: SecretRedactor,
   ): Promise<Codex> {
     const logger = redactingLogger(options.logger ?? silentLogger, redactor);
+    // RpcConnection wraps the logger it is given in the same redaction itself.
     const rpc = new RpcConnection(transport, {
-      logger,
+      ...(options.logger ? { logger: options.logger } : {}),
       redactor,
       ...(options.retry !== undefined ? { retry: options.retry } : {}),
       ...(options.maxInFlightRequests !== undefined

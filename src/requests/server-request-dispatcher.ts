@@ -2,7 +2,7 @@ import { Observable, Subject } from 'rxjs';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import type { Logger } from '../logger.js';
 import { threadIdOf, turnIdOf } from '../observables/notification-ids.js';
-import type { ServerRequestMethod, ServerRequestParams } from '../protocol/methods.js';
+import type { ServerRequestParams } from '../protocol/methods.js';
 import type { IncomingRequest } from '../rpc/rpc-connection.js';
 import { approvalResult, isApprovalMethod } from './approvals.js';
 import { toToolResponse, toolErrorResponse } from './dynamic-tool.js';
@@ -273,5 +273,3 @@ function legacyConversationId(params: unknown): string | undefined {
   const id = (params as { conversationId?: unknown } | null)?.conversationId;
   return typeof id === 'string' ? id : undefined;
 }
-
-export type { ServerRequestMethod };

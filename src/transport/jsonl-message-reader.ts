@@ -24,9 +24,8 @@ const CR = 0x0d;
  * `Content-Length` headers), as `codex app-server` speaks on stdio.
  *
  * Each chunk is decoded once (a multi-byte UTF-8 character split across chunks decodes intact)
- * and lines are sliced out of the text; a long line arriving in many chunks is joined as a rope,
- * not re-copied per chunk. Blank lines and `\r\n` endings are accepted. A malformed line is reported through
- * `onError` and skipped; the stream goes on.
+ * and lines are sliced out of the text. Blank lines and `\r\n` endings are accepted. A malformed
+ * line is reported through `onError` and skipped; the stream goes on.
  */
 export class JsonlMessageReader extends AbstractMessageReader {
   /** The unterminated tail of what has arrived (appends build a rope, so a long line is not re-copied). */
