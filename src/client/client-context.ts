@@ -12,7 +12,7 @@ export interface ClientContext {
   readonly notifications$: Observable<CodexNotification>;
   readonly logger: Logger;
   readonly serverRequests: ServerRequestDispatcher;
-  /** Timeout for control requests (not turns), when set. */
-  readonly requestTimeoutMs: number | undefined;
   request(method: string, params: unknown, options?: RequestOptions): Promise<unknown>;
+  /** A control request (not a turn): `request` with the client's control-request timeout. */
+  control(method: string, params: unknown): Promise<unknown>;
 }

@@ -165,17 +165,16 @@ export class Codex implements AsyncDisposable {
       serverRequests.end(error);
     });
     rpc.listen();
+    const controlTimeout = options.requestTimeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
+    const controlOptions = controlTimeout === false ? {} : { timeoutMs: controlTimeout };
     const ctx: ClientContext = {
       rpc,
       router,
       notifications$,
       logger,
       serverRequests,
-      requestTimeoutMs:
-        options.requestTimeoutMs === false
-          ? undefined
-          : (options.requestTimeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS),
       request: (method, params, requestOptions) => rpc.request(method, params, requestOptions),
+      control: (method, params) => rpc.request(method, params, controlOptions),
     };
     try {
       const clientInfo = options.clientInfo ?? { name: 'codex_rx', title: 'codex-rx' };
@@ -385,11 +384,6 @@ export class Codex implements AsyncDisposable {
     method: M,
     params: ClientRequestParams<M>,
   ): Promise<ClientRequestResult<M>> {
-    const timeout = this.ctx.requestTimeoutMs;
-    return this.ctx.request(
-      method,
-      params,
-      timeout === undefined ? {} : { timeoutMs: timeout },
-    ) as Promise<ClientRequestResult<M>>;
+    return this.ctx.control(method, params) as Promise<ClientRequestResult<M>>;
   }
 }

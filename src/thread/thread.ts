@@ -88,7 +88,9 @@ export class Thread {
         logger: this.ctx.logger,
         bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
         request: (method, params) =>
-          this.ctx.request(method, params, method === 'turn/start' ? {} : this.controlTimeout()),
+          method === 'turn/start'
+            ? this.ctx.request(method, params)
+            : this.ctx.control(method, params),
       },
       input,
       options,
@@ -110,26 +112,21 @@ export class Thread {
 
   /** Reads the thread (`thread/read`); with `includeTurns`, its turns too. */
   read(options: { includeTurns?: boolean } = {}): Promise<ThreadReadResponse> {
-    return this.ctx.request(
-      'thread/read',
-      { threadId: this.id, ...options },
-      this.controlTimeout(),
-    ) as Promise<ThreadReadResponse>;
+    return this.ctx.control('thread/read', {
+      threadId: this.id,
+      ...options,
+    }) as Promise<ThreadReadResponse>;
   }
 
   /** Names the thread (`thread/name/set`). */
   async setName(name: string): Promise<void> {
     if (typeof name !== 'string')
       throw new InvalidInputError('name', 'must be a string', 'thread/name/set');
-    await this.ctx.request('thread/name/set', { threadId: this.id, name }, this.controlTimeout());
+    await this.ctx.control('thread/name/set', { threadId: this.id, name });
   }
 
   /** Starts compacting the thread's history (`thread/compact/start`). */
   async compact(): Promise<void> {
-    await this.ctx.request('thread/compact/start', { threadId: this.id }, this.controlTimeout());
-  }
-
-  private controlTimeout(): { timeoutMs?: number } {
-    return this.ctx.requestTimeoutMs === undefined ? {} : { timeoutMs: this.ctx.requestTimeoutMs };
+    await this.ctx.control('thread/compact/start', { threadId: this.id });
   }
 }
