@@ -2,6 +2,12 @@
 export default {
   preset: 'ts-jest/presets/default-esm',
   testEnvironment: 'node',
+  testEnvironmentOptions: {
+    // Jest 30's default 'soft' cleanup can recurse forever ("Maximum call stack size exceeded …
+    // originalSetter … Reflect.set") when a file writes a global that an earlier file in the same
+    // worker left behind (jestjs/jest#16044, #16443). Every file gets a fresh context anyway.
+    globalsCleanup: 'off',
+  },
   roots: ['<rootDir>/spec'],
   testMatch: ['**/*.spec.ts'],
   extensionsToTreatAsEsm: ['.ts'],
@@ -10,5 +16,9 @@ export default {
     '^.+\\.tsx?$': ['ts-jest', { useESM: true }],
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  // CI has 2 cores; most real-server tests wait on the app-server's own process, so two workers
+  // keep both cores busy without oversubscribing them.
+  maxWorkers: 2,
+  // Bounds hangs only (about 3x an idle run of the slowest ordinary test); slower tests set their own.
   testTimeout: 30000,
 };

@@ -11,9 +11,9 @@
 import { Codex as CodexSdk } from '@openai/codex-sdk';
 import { Codex } from '../../src/index.js';
 import { resolveBundledCodex } from '../../src/transport/codex-binary.js';
-import { createCodexHome } from '../../spec/support/codex-home.js';
-import type { CodexHome } from '../../spec/support/codex-home.js';
-import { ScriptedModelServer, reply } from '../../spec/support/scripted-model-server.js';
+import { createCodexHome } from '../../src/testing/codex-home.js';
+import type { CodexHome } from '../../src/testing/codex-home.js';
+import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
 import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { RawClient } from '../support/raw-client.js';

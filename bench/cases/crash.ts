@@ -4,7 +4,7 @@
  */
 import { lastValueFrom } from 'rxjs';
 import { CodexProcessError } from '../../src/index.js';
-import { reply } from '../../spec/support/scripted-model-server.js';
+import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../../spec/support/real-codex.js';
 import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';

@@ -4,8 +4,8 @@
  */
 import { Codex } from '../../src/index.js';
 import { resolveBundledCodex } from '../../src/transport/codex-binary.js';
-import { createCodexHome } from '../../spec/support/codex-home.js';
-import { ScriptedModelServer } from '../../spec/support/scripted-model-server.js';
+import { createCodexHome } from '../../src/testing/codex-home.js';
+import { ScriptedModelServer } from '../../src/testing/scripted-model-server.js';
 import type { BenchConfig, CaseResult } from '../support/case.js';
 import { RawClient } from '../support/raw-client.js';
 import { formatSummary, summarize } from '../support/stats.js';

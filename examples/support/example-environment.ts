@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CodexOptions } from '../../src/index.js';
-import { createCodexHome } from '../../spec/support/codex-home.js';
-import { ScriptedModelServer } from '../../spec/support/scripted-model-server.js';
+import { createCodexHome } from '../../src/testing/codex-home.js';
+import { ScriptedModelServer } from '../../src/testing/scripted-model-server.js';
 import { OFFLINE_SCRIPTS } from './offline-scripts.js';
 
 /** Where an example runs. Dispose it (`await using`) to stop what it started. */

@@ -2,8 +2,8 @@
  * What the scripted model answers for each example and the demo in offline mode. Real runs
  * never read this: there the real model answers.
  */
-import { echoResponder, item, reply } from '../../spec/support/scripted-model-server.js';
-import type { Responder, ScriptedReply } from '../../spec/support/scripted-model-server.js';
+import { echoResponder, item, reply } from '../../src/testing/scripted-model-server.js';
+import type { Responder, ScriptedReply } from '../../src/testing/scripted-model-server.js';
 
 /** The offline setup of one example. */
 export interface OfflineScript {

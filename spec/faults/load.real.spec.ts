@@ -1,7 +1,7 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { toRunResult } from '../../src/index.js';
 import type { TurnEvent } from '../../src/index.js';
-import { reply } from '../support/scripted-model-server.js';
+import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 
 describe('load on one client against the real app-server', () => {
@@ -60,5 +60,5 @@ describe('load on one client against the real app-server', () => {
     } finally {
       await real.close();
     }
-  }, 120_000);
+  }, 90_000);
 });

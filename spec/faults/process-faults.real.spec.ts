@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { firstValueFrom, filter, lastValueFrom, toArray } from 'rxjs';
 import { ClosedError, CodexProcessError } from '../../src/index.js';
-import { reply } from '../support/scripted-model-server.js';
+import { reply } from '../../src/testing/scripted-model-server.js';
 import { processExists, startRealCodex } from '../support/real-codex.js';
 
 /** Processes whose command line is exactly `sleep <seconds>`. */

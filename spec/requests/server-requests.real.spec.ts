@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { defineTool } from '../../src/index.js';
 import type { AnyServerRequest } from '../../src/index.js';
-import { reply } from '../support/scripted-model-server.js';
+import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
 

@@ -4,10 +4,10 @@
  */
 import { Codex } from '../../src/client/codex.js';
 import type { CodexOptions } from '../../src/client/codex-options.js';
-import { createCodexHome } from './codex-home.js';
-import type { CodexHome, CodexHomeOptions } from './codex-home.js';
-import { ScriptedModelServer } from './scripted-model-server.js';
-import type { Responder } from './scripted-model-server.js';
+import { createCodexHome } from '../../src/testing/codex-home.js';
+import type { CodexHome, CodexHomeOptions } from '../../src/testing/codex-home.js';
+import { ScriptedModelServer } from '../../src/testing/scripted-model-server.js';
+import type { Responder } from '../../src/testing/scripted-model-server.js';
 
 /** A running real server with its scripted model. */
 export interface RealCodex {

@@ -1,5 +1,5 @@
 import { Codex, TurnFailedError } from '../../src/index.js';
-import { item, reply } from '../support/scripted-model-server.js';
+import { item, reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
 

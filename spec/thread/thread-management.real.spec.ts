@@ -1,6 +1,6 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { JsonRpcError } from '../../src/index.js';
-import { reply } from '../support/scripted-model-server.js';
+import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
 

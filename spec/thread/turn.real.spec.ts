@@ -8,7 +8,7 @@ import {
   toRunResult,
 } from '../../src/index.js';
 import type { Thread, TurnEvent } from '../../src/index.js';
-import { reply } from '../support/scripted-model-server.js';
+import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
 
