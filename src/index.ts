@@ -48,6 +48,7 @@ export { ClosedError } from './errors/closed-error.js';
 export { TimeoutError } from './errors/timeout-error.js';
 export { InvalidInputError } from './errors/invalid-input-error.js';
 export { OverloadedError } from './errors/overloaded-error.js';
+export { ProtocolError } from './errors/protocol-error.js';
 export { isRetryable } from './rpc/retry-policy.js';
 export type { RetryOptions } from './rpc/retry-policy.js';
 export { TurnActiveError, TurnFailedError, OutputParseError } from './errors/turn-errors.js';

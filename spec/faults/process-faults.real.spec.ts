@@ -90,6 +90,31 @@ describe('process faults against the real app-server', () => {
     }
   });
 
+  it('SIGKILL with 300 requests queued past maxInFlightRequests: every one settles', async () => {
+    const real = await startRealCodex({ codex: { maxInFlightRequests: 4 } });
+    try {
+      const { codex, model } = real;
+      const thread = await codex.startThread();
+      model.enqueue(reply.hang('working'));
+      const run = thread.run('long task').catch((e: unknown) => e);
+      await model.waitForModelRequests(1);
+      const requests = Array.from({ length: 300 }, () =>
+        codex.listThreads().catch((e: unknown) => e),
+      );
+      expect(codex.routingStats().queuedRequests).toBeGreaterThan(0);
+      process.kill(codex.pid!, 'SIGKILL');
+      const outcomes = await Promise.all(requests);
+      const failed = outcomes.filter((o) => o instanceof CodexProcessError);
+      // Some may have been answered before the kill; none is left pending or fails otherwise.
+      expect(failed.length + outcomes.filter((o) => !(o instanceof Error)).length).toBe(300);
+      expect(failed.length).toBeGreaterThan(0);
+      expect(await run).toBeInstanceOf(CodexProcessError);
+      expect(codex.routingStats()).toMatchObject({ pendingRequests: 0, queuedRequests: 0 });
+    } finally {
+      await real.close();
+    }
+  });
+
   it('close() during a turn errors it with ClosedError and leaves no process or handle behind', async () => {
     const timers = trackLibraryTimers();
     try {

@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { firstValueFrom, lastValueFrom, take, tap, toArray } from 'rxjs';
 import {
   ClosedError,
   Codex,
@@ -29,14 +29,22 @@ async function setup(threadIds: string[] = ['th-1']) {
   return { peer, codex, threads };
 }
 
-/** Answers turn/start with `turnId` after sending `before` notifications; returns the request. */
+/**
+ * Answers turn/start with `turnId` after sending `before` notifications. With `started`, reports
+ * the turn active with `turn/started` a moment after the response, as the real server does.
+ */
 function scriptTurnStart(
   peer: FakePeer,
   turnId: string,
   before: (m: SentMessage) => void = () => undefined,
+  options: { started?: boolean } = {},
 ) {
   peer.handle('turn/start', (_params, message) => {
     before(message);
+    if (options.started) {
+      const threadId = (message.params as { threadId: string }).threadId;
+      setTimeout(() => peer.send(turnEvents(threadId, turnId).started()), 1);
+    }
     return { result: { turn: turnObject(turnId, 'inProgress') } };
   });
 }
@@ -204,9 +212,40 @@ describe('thread.turn() on the wire', () => {
     await codex.close();
   });
 
+  it("a subscriber that joins inside another subscriber's next() gets each event once", async () => {
+    const { peer, codex, threads } = await setup();
+    const t = turnEvents('th-1', 'tu-1');
+    scriptTurnStart(peer, 'tu-1');
+    const turn = threads[0]!.turn('go');
+    const late: string[] = [];
+    let joined: Promise<void> | undefined;
+    const first = lastValueFrom(
+      turn.pipe(
+        tap((event) => {
+          if (event.method === 'item/agentMessage/delta' && !joined) {
+            joined = new Promise<void>((resolve) =>
+              turn.subscribe({
+                next: (e) =>
+                  late.push(e.method === 'item/agentMessage/delta' ? e.params.delta : e.method),
+                complete: resolve,
+              }),
+            );
+          }
+        }),
+      ),
+    );
+    await turn.turnId;
+    for (const n of [t.started(), t.delta('m', 'd1'), t.delta('m', 'd2'), t.completed()])
+      peer.send(n);
+    await first;
+    await joined;
+    expect(late).toEqual(['turn/started', 'd1', 'd2', 'turn/completed']);
+    await codex.close();
+  });
+
   it('steer() and interrupt() send the turn id the server gave', async () => {
     const { peer, codex, threads } = await setup();
-    scriptTurnStart(peer, 'tu-9');
+    scriptTurnStart(peer, 'tu-9', undefined, { started: true });
     peer.handle('turn/steer', () => ({ result: { turnId: 'tu-9' } }));
     peer.handle('turn/interrupt', () => {
       setTimeout(() => peer.send(turnEvents('th-1', 'tu-9').completed('interrupted') as never), 5);
@@ -228,7 +267,7 @@ describe('thread.turn() on the wire', () => {
 
   it('interrupts when every subscriber unsubscribes, unless told not to', async () => {
     const { peer, codex, threads } = await setup();
-    scriptTurnStart(peer, 'tu-1');
+    scriptTurnStart(peer, 'tu-1', undefined, { started: true });
     peer.handle('turn/interrupt', () => ({ result: {} }));
     const turn = threads[0]!.turn('x');
     const a = turn.subscribe();
@@ -244,7 +283,7 @@ describe('thread.turn() on the wire', () => {
     });
     peer.send(turnEvents('th-1', 'tu-1').completed('interrupted'));
 
-    scriptTurnStart(peer, 'tu-2');
+    scriptTurnStart(peer, 'tu-2', undefined, { started: true });
     await new Promise((r) => setTimeout(r, 10));
     const kept = threads[0]!.turn('y', { interruptOnUnsubscribe: false });
     const s = kept.subscribe();
@@ -277,7 +316,7 @@ describe('thread.turn() on the wire', () => {
 
   it('an AbortSignal interrupts a running turn and stops one that has not started', async () => {
     const { peer, codex, threads } = await setup();
-    scriptTurnStart(peer, 'tu-1');
+    scriptTurnStart(peer, 'tu-1', undefined, { started: true });
     peer.handle('turn/interrupt', () => {
       setTimeout(() => peer.send(turnEvents('th-1', 'tu-1').completed('interrupted') as never), 5);
       return { result: {} };

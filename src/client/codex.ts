@@ -3,6 +3,7 @@ import { ClosedError } from '../errors/closed-error.js';
 import { CodexProcessError } from '../errors/codex-process-error.js';
 import { silentLogger } from '../logger.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { ProtocolError } from '../errors/protocol-error.js';
 import { hotNotifications } from '../observables/hot-notifications.js';
 import type { HotNotifications } from '../observables/hot-notifications.js';
 import { NotificationRouter } from '../observables/notification-router.js';
@@ -158,6 +159,7 @@ export class Codex implements AsyncDisposable {
           serverRequests.resolved(n.params.threadId, n.params.requestId);
       },
       logger,
+      (n, problem) => router.fail(n, new ProtocolError(n.method, problem)),
     );
     const notifications$ = hot.notifications$;
     rpc.onClose((error) => {

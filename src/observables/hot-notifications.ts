@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { RpcConnection } from '../rpc/rpc-connection.js';
 import type { WireLine } from '../transport/wire-line.js';
+import { notificationProblem } from './notification-shape.js';
 
 /** The hot stream and a count of its subscribers (for leak checks). */
 export interface HotNotifications {
@@ -21,11 +22,19 @@ export function hotNotifications(
   /** Sees each notification before any subscriber, in wire order (the turn router). */
   tap: (notification: CodexNotification, wire: WireLine | undefined) => void,
   logger: Logger,
+  /** Told of each notification too malformed to use; it is then not routed nor emitted. */
+  onMalformed: (notification: CodexNotification, problem: string) => void = () => undefined,
 ): HotNotifications {
   const subject = new Subject<CodexNotification>();
   let subscribers = 0;
   connection.onNotification((message, wire) => {
     const notification = message as unknown as CodexNotification;
+    const problem = notificationProblem(notification);
+    if (problem !== undefined) {
+      logger.warn(`codex-rx: skipped a malformed ${notification.method} notification: ${problem}`);
+      onMalformed(notification, problem);
+      return;
+    }
     try {
       tap(notification, wire);
     } catch (error) {

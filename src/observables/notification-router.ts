@@ -16,6 +16,8 @@ export interface TurnSink {
 export interface StartingTurn {
   /** Events of this thread whose turn nobody has claimed yet, in wire order. */
   readonly early: CodexNotification[];
+  /** Unreadable events meanwhile: the turn they name (or, naming none, any turn) fails on claim. */
+  readonly failures?: Array<{ readonly turnId: string | undefined; readonly error: Error }>;
 }
 
 /**
@@ -65,11 +67,36 @@ export class ThreadRoute {
   }
 
   /** Registers the sink for `turnId` and hands it the early events that belong to it. */
-  claim(turnId: string, sink: TurnSink, early: readonly CodexNotification[] = []): void {
+  claim(turnId: string, sink: TurnSink, starting?: StartingTurn): void {
     this.turns.set(turnId, sink);
+    if (!starting) return;
     // Buffered events are objects already: the wire text they came in is long gone.
-    for (const notification of early) {
+    for (const notification of starting.early) {
       if (turnIdOf(notification) === turnId) sink.deliver(notification, undefined);
+    }
+    const failure = starting.failures?.find((f) => f.turnId === undefined || f.turnId === turnId);
+    if (failure) sink.abort(failure.error);
+  }
+
+  /**
+   * An event of this thread could not be read: the turn it names fails with `error`, or, when it
+   * names none (a `turn/completed` without its `turn`), the running turn, whose end could
+   * otherwise never be seen. A turn still being started fails once it is claimed.
+   */
+  fail(turnId: string | undefined, error: Error): void {
+    const id = turnId ?? this.activeTurnId;
+    const sink =
+      id !== undefined
+        ? this.turns.get(id)
+        : this.turns.size === 1
+          ? this.turns.values().next().value
+          : undefined;
+    if (sink) sink.abort(error);
+    else if (this.starting) {
+      (this.starting.failures as Array<{ turnId: string | undefined; error: Error }>).push({
+        turnId,
+        error,
+      });
     }
   }
 
@@ -91,6 +118,12 @@ export class NotificationRouter {
   route(notification: CodexNotification, wire?: WireLine): void {
     const threadId = threadIdOf(notification);
     if (threadId !== undefined) this.threads.get(threadId)?.dispatch(notification, wire);
+  }
+
+  /** A notification could not be read: the turn of its thread it belongs to fails with `error`. */
+  fail(notification: CodexNotification, error: Error): void {
+    const threadId = threadIdOf(notification);
+    if (threadId !== undefined) this.threads.get(threadId)?.fail(turnIdOf(notification), error);
   }
 
   /** The route for a thread, created on first use. */

@@ -6,6 +6,7 @@
 export class RequestSlots {
   private free: number;
   private readonly waiting: Array<() => void> = [];
+  private closed = false;
 
   constructor(readonly capacity: number) {
     this.free = capacity;
@@ -34,8 +35,17 @@ export class RequestSlots {
 
   /** Returns a slot, handing it straight to the next waiter if there is one. */
   release(): void {
-    const next = this.waiting.shift();
+    const next = this.closed ? undefined : this.waiting.shift();
     if (next) next();
     else this.free++;
+  }
+
+  /**
+   * The connection ended: no waiter is ever handed a slot again (each is failed by its owner), so
+   * failing the requests in flight cannot start sending queued ones.
+   */
+  close(): void {
+    this.closed = true;
+    this.waiting.length = 0;
   }
 }

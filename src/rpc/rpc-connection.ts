@@ -162,6 +162,21 @@ export class RpcConnection {
     });
     this.connection.onRequest((method, params) => this.dispatchRequest(method, params));
     transport.onClose((error) => this.end(error));
+    // The peer closed its input but may live on: nothing can be sent any more, so unless the
+    // transport reports its own end (with the real cause) soon, the connection ends here.
+    transport.writer.onClose(() => {
+      if (this.ended) return;
+      const timer = setTimeout(
+        () =>
+          this.end(
+            new CodexError(`${transport.describe()} stopped reading its input`, {
+              code: 'connection_closed',
+            }),
+          ),
+        WRITE_FAILURE_GRACE_MS,
+      );
+      this.closeEmitter.event(() => clearTimeout(timer));
+    });
   }
 
   /** Starts reading. Call once, after the transport has started. */
@@ -266,11 +281,22 @@ export class RpcConnection {
       };
       const send = (): void => {
         holdsSlot = true;
+        if (this.ended) {
+          entry.fail(this.endedError(method));
+          return;
+        }
         cancel = new CancellationTokenSource();
-        const sent =
-          params === undefined
-            ? this.connection.sendRequest(method, cancel.token)
-            : this.connection.sendRequest(method, params, cancel.token);
+        let sent: Promise<unknown>;
+        try {
+          sent =
+            params === undefined
+              ? this.connection.sendRequest(method, cancel.token)
+              : this.connection.sendRequest(method, params, cancel.token);
+        } catch (error) {
+          // vscode-jsonrpc throws at once when its writer has closed: the peer stopped reading.
+          entry.fail(this.toCodexError(method, error));
+          return;
+        }
         sent.then(
           (result) => {
             if (settle()) resolve(result);
@@ -359,6 +385,8 @@ export class RpcConnection {
   private end(error: CodexError | undefined): void {
     if (this.ended) return;
     this.ended = true;
+    // Failing a request in flight frees its slot; nothing queued may be sent through it now.
+    this.slots.close();
     this.closeReason = error instanceof CodexProcessError ? this.redactProcessError(error) : error;
     error = this.closeReason;
     for (const entry of [...this.pending]) entry.fail(this.endedError(entry.method));

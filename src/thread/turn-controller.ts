@@ -2,9 +2,10 @@ import { Observable } from 'rxjs';
 import type { Subscriber, Subscription, TeardownLogic } from 'rxjs';
 import { CodexError } from '../errors/codex-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { JsonRpcError, JsonRpcErrorCode } from '../errors/json-rpc-error.js';
 import { TurnActiveError } from '../errors/turn-errors.js';
 import type { Logger } from '../logger.js';
-import type { ThreadRoute, TurnSink } from '../observables/notification-router.js';
+import type { StartingTurn, ThreadRoute, TurnSink } from '../observables/notification-router.js';
 import { RequestScope } from '../requests/server-request-dispatcher.js';
 import { announceTurn, outsideCapture } from '../observables/turn-context.js';
 import type { TurnHandle } from '../observables/turn-context.js';
@@ -33,6 +34,22 @@ export interface TurnHost {
 
 type State = 'new' | 'starting' | 'running' | 'ended';
 
+/**
+ * How often a steer or interrupt refused with "no active turn" is sent again. The server answers
+ * `turn/start` before the turn is active and refuses both until then; they wait for
+ * `turn/started`, and this covers a server that reports the turn a moment before it accepts them.
+ */
+const NOT_ACTIVE_RETRIES = 8;
+const NOT_ACTIVE_RETRY_MS = 25;
+
+function isNotActive(error: unknown): boolean {
+  return (
+    error instanceof JsonRpcError &&
+    error.code === JsonRpcErrorCode.InvalidRequest &&
+    /no active turn/i.test(error.serverMessage)
+  );
+}
+
 function notStarted(what: string): CodexError {
   return new CodexError(`${what}: the turn has not started yet; subscribe to it first`, {
     code: 'turn_not_started',
@@ -54,6 +71,12 @@ export class TurnController implements TurnSink, TurnHandle {
   private rejectId!: (error: Error) => void;
   private interrupting: Promise<void> | undefined;
   private interruptWanted = false;
+  /** Resolves once the server reports the turn active (or it ended): steer and interrupt wait for it. */
+  private readonly active: Promise<void>;
+  private markActive!: () => void;
+  /** Set while `deliver` hands an event out: who subscribes meanwhile has it from the replay. */
+  private delivering = false;
+  private readonly joinedDuringDelivery: Subscriber<TurnEvent>[] = [];
   private following: Subscription | undefined;
   /** This turn's server-request handlers and stream. */
   readonly requestScope: RequestScope;
@@ -93,6 +116,7 @@ export class TurnController implements TurnSink, TurnHandle {
     });
     // A turn that never starts must not surface as an unhandled rejection.
     this.idPromise.catch(() => undefined);
+    this.active = new Promise<void>((resolve) => (this.markActive = resolve));
   }
 
   get threadId(): string {
@@ -125,10 +149,15 @@ export class TurnController implements TurnSink, TurnHandle {
       if (subscriber.closed) return;
       subscriber.next(event);
     }
-    this.subscribers.add(subscriber);
+    // Joining from inside another subscriber's next(): the replay above included that event, so
+    // this one must not be handed it again by the delivery loop still running.
+    if (this.delivering) this.joinedDuringDelivery.push(subscriber);
+    else this.subscribers.add(subscriber);
     if (this.state === 'new') this.start();
     return () => {
       this.subscribers.delete(subscriber);
+      const joining = this.joinedDuringDelivery.indexOf(subscriber);
+      if (joining !== -1) this.joinedDuringDelivery.splice(joining, 1);
       if (this.subscribers.size > 0 || this.state === 'ended') return;
       if (this.following) {
         // Following another subscriber's turn: leaving hands the decision to its own refcount.
@@ -154,11 +183,13 @@ export class TurnController implements TurnSink, TurnHandle {
         method: 'turn/steer',
       });
     const turnId = await this.idPromise;
-    await this.host.request('turn/steer', {
-      threadId: this.threadId,
-      expectedTurnId: turnId,
-      input: items,
-    });
+    await this.whenActive('turn/steer', () =>
+      this.host.request('turn/steer', {
+        threadId: this.threadId,
+        expectedTurnId: turnId,
+        input: items,
+      }),
+    );
   }
 
   /**
@@ -170,9 +201,10 @@ export class TurnController implements TurnSink, TurnHandle {
     if (this.state === 'ended') return Promise.resolve();
     this.interruptWanted = true;
     this.interrupting ??= this.idPromise.then(async (turnId) => {
-      if (this.ended) return;
       try {
-        await this.host.request('turn/interrupt', { threadId: this.threadId, turnId });
+        await this.whenActive('turn/interrupt', () =>
+          this.host.request('turn/interrupt', { threadId: this.threadId, turnId }),
+        );
       } catch (error) {
         // Losing the race with the turn's own end is not a failure.
         if (!this.ended) throw error;
@@ -181,11 +213,49 @@ export class TurnController implements TurnSink, TurnHandle {
     return this.interrupting;
   }
 
+  /**
+   * Sends `send` when the server will take it: an interrupt once the server reports the turn
+   * active, a steer at once. A "no active turn" refusal while the turn runs is sent again once
+   * the turn is active, a few times. If the turn ends first, an interrupt resolves unsent.
+   */
+  private async whenActive(
+    method: 'turn/steer' | 'turn/interrupt',
+    send: () => Promise<unknown>,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      // The server (0.169.0) takes a steer before `turn/started` but refuses an interrupt.
+      if (method === 'turn/interrupt' || attempt > 0) await this.active;
+      if (this.ended) {
+        if (method === 'turn/steer')
+          throw new CodexError('turn/steer: the turn has ended', { code: 'turn_ended', method });
+        return;
+      }
+      try {
+        await send();
+        return;
+      } catch (error) {
+        if (!isNotActive(error) || attempt >= NOT_ACTIVE_RETRIES || this.ended) throw error;
+        await new Promise((resolve) => setTimeout(resolve, NOT_ACTIVE_RETRY_MS * (attempt + 1)));
+      }
+    }
+  }
+
   // TurnSink: called by the thread route, in wire order.
   deliver(notification: CodexNotification, wire?: WireLine): void {
     const event = notification as TurnEvent;
     this.log.append(event, wire);
-    for (const subscriber of this.subscribers) subscriber.next(event);
+    this.delivering = true;
+    try {
+      for (const subscriber of this.subscribers) subscriber.next(event);
+    } finally {
+      this.delivering = false;
+      if (this.joinedDuringDelivery.length) {
+        for (const joined of this.joinedDuringDelivery) this.subscribers.add(joined);
+        this.joinedDuringDelivery.length = 0;
+      }
+    }
+    // Any event of the turn means the server has it running (turn/started comes first).
+    this.markActive();
     if (event.method === 'turn/completed') this.end();
   }
 
@@ -217,7 +287,7 @@ export class TurnController implements TurnSink, TurnHandle {
     }
     this.unbindRequests = this.host.bindRequests(this.requestScope);
     // Until the response names our turn, the route keeps this thread's unclaimed turn events.
-    const starting = { early: [] as CodexNotification[] };
+    const starting: StartingTurn = { early: [], failures: [] };
     route.starting = starting;
     this.host
       .request('turn/start', { ...this.wire, threadId: this.threadId, input: this.input })
@@ -229,7 +299,7 @@ export class TurnController implements TurnSink, TurnHandle {
           this.fail(new TurnActiveError(this.threadId, turnId));
           return;
         }
-        this.claim(turnId, starting.early);
+        this.claim(turnId, starting);
       })
       .catch((error: unknown) => this.fail(error as Error))
       .finally(() => {
@@ -237,12 +307,12 @@ export class TurnController implements TurnSink, TurnHandle {
       });
   }
 
-  private claim(turnId: string, early: readonly CodexNotification[] = []): void {
+  private claim(turnId: string, starting?: StartingTurn): void {
     this.id = turnId;
     this.requestScope.turnId = turnId;
     this.state = 'running';
     this.resolveId(turnId);
-    this.host.route.claim(turnId, this, early);
+    this.host.route.claim(turnId, this, starting);
     if (this.interruptWanted && !this.ended) void this.interrupt().catch(() => undefined);
   }
 
@@ -290,6 +360,7 @@ export class TurnController implements TurnSink, TurnHandle {
   }
 
   private cleanup(): void {
+    this.markActive();
     this.unbindRequests?.();
     this.unbindRequests = undefined;
     this.sdk.signal?.removeEventListener('abort', this.onAbort);
