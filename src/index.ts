@@ -49,6 +49,7 @@ export { TimeoutError } from './errors/timeout-error.js';
 export { InvalidInputError } from './errors/invalid-input-error.js';
 export { OverloadedError } from './errors/overloaded-error.js';
 export { ProtocolError } from './errors/protocol-error.js';
+export { MessageTooLargeError } from './errors/message-too-large-error.js';
 export { isRetryable } from './rpc/retry-policy.js';
 export type { RetryOptions } from './rpc/retry-policy.js';
 export { TurnActiveError, TurnFailedError, OutputParseError } from './errors/turn-errors.js';
@@ -57,7 +58,11 @@ export type { RequestOptions } from './rpc/rpc-connection.js';
 export type { Transport } from './transport/transport.js';
 export { StdioTransport } from './transport/stdio-transport.js';
 export type { StdioTransportOptions } from './transport/stdio-transport.js';
-export { JsonlMessageReader, MalformedMessageError } from './transport/jsonl-message-reader.js';
+export {
+  JsonlMessageReader,
+  MalformedMessageError,
+  DEFAULT_MAX_MESSAGE_BYTES,
+} from './transport/jsonl-message-reader.js';
 export { JsonlMessageWriter } from './transport/jsonl-message-writer.js';
 export { resolveBundledCodex, CodexBinaryNotFoundError } from './transport/codex-binary.js';
 export type { CodexBinary } from './transport/codex-binary.js';

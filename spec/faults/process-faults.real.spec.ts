@@ -1,6 +1,15 @@
 import { execFileSync } from 'node:child_process';
 import { firstValueFrom, filter, lastValueFrom, toArray } from 'rxjs';
-import { ClosedError, CodexProcessError } from '../../src/index.js';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  ClosedError,
+  Codex,
+  CodexError,
+  CodexProcessError,
+  MessageTooLargeError,
+} from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { processExists, startRealCodex } from '../support/real-codex.js';
 
@@ -58,6 +67,31 @@ function countResources(): Map<string, number> {
     counts.set(type, (counts.get(type) ?? 0) + 1);
   return counts;
 }
+
+describe('a server that sends an unbounded line', () => {
+  it('ends the connection with MessageTooLargeError instead of exhausting memory', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'codex-rx-long-line-'));
+    try {
+      const script = path.join(dir, 'endless.sh');
+      // Reads initialize, then writes an unterminated line, 64 KiB at a time, until killed.
+      await writeFile(
+        script,
+        '#!/bin/sh\nread line\nhead -c 65536 /dev/zero | tr "\\0" x > chunk\nprintf "{"\nwhile :; do cat chunk; done\n',
+      );
+      await chmod(script, 0o755);
+      const error = await Codex.start({
+        codexPath: script,
+        cwd: dir,
+        maxMessageBytes: 4 * 1024 * 1024,
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CodexError);
+      expect(error).toMatchObject({ method: 'initialize', code: 'message_too_large' });
+      expect((error as Error).cause).toBeInstanceOf(MessageTooLargeError);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
 
 describe('process faults against the real app-server', () => {
   it('SIGKILL mid-turn: the turn, run(), notifications$ and pending requests all fail with CodexProcessError', async () => {

@@ -87,6 +87,69 @@ describe('credentials never appear in errors or logs', () => {
     }
   });
 
+  it('redacts every secret-looking env value, passed in or inherited, everywhere it could surface', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'codex-rx-secret-'));
+    const names = [
+      'GITHUB_TOKEN',
+      'GH_TOKEN',
+      'HF_TOKEN',
+      'NPM_TOKEN',
+      'AUTH_TOKEN',
+      'ANTHROPIC_AUTH_TOKEN',
+      'OPENAI_KEY',
+      'AZURE_OPENAI_KEY',
+      'PRIVATE_KEY',
+      'DB_PASSWORD',
+      'GOOGLE_APPLICATION_CREDENTIALS',
+    ];
+    const value = (name: string) => `value-of-${name}-0123456789`;
+    const inherited = 'CODEX_RX_TEST_INHERITED_SECRET_TOKEN';
+    process.env[inherited] = value(inherited);
+    try {
+      const script = path.join(dir, 'leaky.sh');
+      await writeFile(script, '#!/bin/sh\nenv >&2\nexit 2\n');
+      await chmod(script, 0o755);
+      const seen: string[] = [];
+      const error = await Codex.start({
+        codexPath: script,
+        env: Object.fromEntries(names.map((n) => [n, value(n)])),
+        onStderr: (l) => seen.push(l),
+      }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CodexProcessError);
+      const surfaces = [
+        (error as Error).message,
+        JSON.stringify((error as CodexProcessError).stderrTail),
+        JSON.stringify(error),
+        seen.join('\n'),
+      ].join('\n');
+      expect(surfaces).toContain('GITHUB_TOKEN=[redacted]');
+      expect(surfaces).toContain(`${inherited}=[redacted]`);
+      for (const name of [...names, inherited]) expect(surfaces).not.toContain(value(name));
+    } finally {
+      delete process.env[inherited];
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a client shows no credential through JSON.stringify or util.inspect, nor its stderr tail', async () => {
+    const { inspect } = await import('node:util');
+    const real = await startRealCodex({
+      codex: { env: { OPENAI_API_KEY: KEY, RUST_LOG: 'debug' } },
+    });
+    try {
+      await real.codex.loginApiKey(`${KEY}-login`);
+      const transport = real.codex.transport as unknown as { stderrTail(): string[] };
+      const shown = [
+        JSON.stringify(real.codex),
+        inspect(real.codex, { depth: 6, showHidden: true }),
+        JSON.stringify(transport.stderrTail()),
+      ].join('\n');
+      expect(shown).not.toContain(KEY);
+    } finally {
+      await real.close();
+    }
+  });
+
   it('spawns without a shell: metacharacters in config values are inert', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'codex-rx-shell-'));
     const marker = path.join(dir, 'pwned');

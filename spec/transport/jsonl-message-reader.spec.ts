@@ -4,10 +4,11 @@ import {
   JsonlMessageReader,
   MalformedMessageError,
 } from '../../src/transport/jsonl-message-reader.js';
+import { CodexError, MessageTooLargeError } from '../../src/index.js';
 
-function harness() {
+function harness(maxMessageBytes?: number) {
   const stream = new PassThrough();
-  const reader = new JsonlMessageReader(stream);
+  const reader = new JsonlMessageReader(stream, maxMessageBytes);
   const messages: Array<Record<string, unknown>> = [];
   const errors: Error[] = [];
   let closed = false;
@@ -22,6 +23,29 @@ function harness() {
 }
 
 describe('JsonlMessageReader', () => {
+  it('stops with MessageTooLargeError when a line outgrows maxMessageBytes', async () => {
+    const h = harness(1024);
+    await h.feed('{"method":"ok"}\n{"method":"big","params":"', 'x'.repeat(600));
+    expect(h.errors).toEqual([]);
+    await h.feed('é'.repeat(300)); // 600 more bytes, 300 characters: the limit counts bytes
+    expect(h.errors).toHaveLength(1);
+    expect(h.errors[0]).toBeInstanceOf(MessageTooLargeError);
+    expect(h.errors[0]).toBeInstanceOf(CodexError);
+    expect(h.errors[0]).toMatchObject({ code: 'message_too_large', limit: 1024 });
+    await h.feed('"}\n{"method":"after"}\n');
+    expect(h.messages.map((m) => m.method)).toEqual(['ok']);
+    expect(h.errors).toHaveLength(1);
+  });
+
+  it('accepts a message of exactly the limit split over many chunks', async () => {
+    const line = `{"method":"m","params":"${'y'.repeat(1000)}"}`;
+    const h = harness(line.length);
+    const chunks = line.match(/.{1,100}/g)!;
+    await h.feed(...chunks, '\n');
+    expect(h.errors).toEqual([]);
+    expect(h.messages).toHaveLength(1);
+  });
+
   it('joins a message split across chunks', async () => {
     const h = harness();
     await h.feed('{"method":"a",', '"params":{"x":1}', '}\n');

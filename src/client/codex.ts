@@ -28,7 +28,7 @@ import { toolSpecs } from '../requests/dynamic-tool.js';
 import { ServerRequestDispatcher } from '../requests/server-request-dispatcher.js';
 import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import { RpcConnection } from '../rpc/rpc-connection.js';
-import { SecretRedactor, redactingLogger } from '../rpc/secret-redactor.js';
+import { SecretRedactor, redactingLogger } from '../secrets/secret-redactor.js';
 import type { RequestOptions } from '../rpc/rpc-connection.js';
 import { Thread, assertThreadId } from '../thread/thread.js';
 import type { ThreadOptions } from '../thread/thread-options.js';
@@ -101,22 +101,13 @@ export class Codex implements AsyncDisposable {
    */
   static async start(options: CodexOptions = {}): Promise<Codex> {
     const redactor = new SecretRedactor();
-    redactor.collect(options.env);
-    const onStderr = options.onStderr;
-    const transport = new StdioTransport({
-      ...options,
-      ...(onStderr ? { onStderr: (line: string) => onStderr(redactor.redact(line)) } : {}),
-    });
+    // The transport redacts the environment's credentials from stderr, its errors and onStderr.
+    const transport = new StdioTransport(options, redactor);
     try {
       await transport.start();
     } catch (error) {
       await transport.close();
-      throw error instanceof CodexProcessError
-        ? new CodexProcessError(redactor.redact(error.reason), {
-            ...error,
-            stderrTail: error.stderrTail.map((l) => redactor.redact(l)),
-          })
-        : error;
+      throw error;
     }
     return Codex.connectWith(transport, options, redactor);
   }

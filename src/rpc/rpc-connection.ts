@@ -12,6 +12,7 @@ import type {
   Message,
   MessageConnection,
   MessageReader,
+  MessageWriter,
   NotificationMessage,
   RequestMessage,
 } from 'vscode-jsonrpc/node';
@@ -25,7 +26,7 @@ import { assertSerializable } from './assert-serializable.js';
 import { RequestSlots } from './request-slots.js';
 import { DEFAULT_RETRY, backoffDelay, isRetryable } from './retry-policy.js';
 import type { RetryOptions } from './retry-policy.js';
-import { SecretRedactor, redactingLogger } from './secret-redactor.js';
+import { SecretRedactor, redactingLogger } from '../secrets/secret-redactor.js';
 import type { Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { JsonlMessageReader } from '../transport/jsonl-message-reader.js';
@@ -116,6 +117,12 @@ export class RpcConnection {
   private readonly slots: RequestSlots;
   private readonly retry: Required<RetryOptions> | false;
   private readonly redactor: SecretRedactor;
+  /** Ids of our requests on the wire that vscode-jsonrpc still waits on. */
+  private readonly awaiting = new Set<number | string>();
+  /** The id vscode-jsonrpc gave the request it last wrote (set synchronously inside sendRequest). */
+  private lastWrittenId: number | string | undefined;
+  /** Hands a message to vscode-jsonrpc as if it came from the server. */
+  private deliverToConnection: ((message: Message) => void) | undefined;
 
   constructor(
     private readonly transport: Transport,
@@ -129,35 +136,48 @@ export class RpcConnection {
     // JSONL transports say where each message sits in their text; see WireLine.
     const wire =
       transport.reader instanceof JsonlMessageReader ? transport.reader.currentLine : undefined;
-    const reader = tapNotifications(transport.reader, (message) => {
-      for (const listener of this.notificationListeners) listener(message, wire);
+    const reader = tapMessages(transport.reader, {
+      notification: (message) => {
+        for (const listener of this.notificationListeners) listener(message, wire);
+      },
+      response: (id) => {
+        if (this.awaiting.delete(id)) return true;
+        this.logger.warn(
+          `codex-rx: skipped a response with an unknown or already answered id ${JSON.stringify(id)}`,
+        );
+        return false;
+      },
+      listening: (deliver) => (this.deliverToConnection = deliver),
     });
-    this.connection = createMessageConnection(
-      reader,
-      transport.writer,
-      toJsonRpcLogger(this.logger),
-      {
-        // With a finite limit vscode-jsonrpc resolves responses as they are read instead of queueing
-        // them behind a setImmediate each; the limit itself never binds.
-        maxParallelism: Number.MAX_SAFE_INTEGER,
-        // The catch-all request handler is not told the request id; this hands it over, since the
-        // handler runs synchronously inside `next`.
-        messageStrategy: {
-          // The declared type says void, but vscode-jsonrpc awaits what `next` returns (the
-          // handler's promise) to catch its failures, so it must be passed back.
-          handleMessage: (message: Message, next: (message: Message) => void): void => {
-            const id = (message as RequestMessage).id;
-            this.currentIncomingId = id ?? undefined;
-            try {
-              return next(message);
-            } finally {
-              this.currentIncomingId = undefined;
-            }
-          },
+    const writer = tapRequestIds(transport.writer, (id) => (this.lastWrittenId = id));
+    this.connection = createMessageConnection(reader, writer, toJsonRpcLogger(this.logger), {
+      // With a finite limit vscode-jsonrpc resolves responses as they are read instead of queueing
+      // them behind a setImmediate each; the limit itself never binds.
+      maxParallelism: Number.MAX_SAFE_INTEGER,
+      // The catch-all request handler is not told the request id; this hands it over, since the
+      // handler runs synchronously inside `next`.
+      messageStrategy: {
+        // The declared type says void, but vscode-jsonrpc awaits what `next` returns (the
+        // handler's promise) to catch its failures, so it must be passed back.
+        handleMessage: (message: Message, next: (message: Message) => void): void => {
+          const id = (message as RequestMessage).id;
+          this.currentIncomingId = id ?? undefined;
+          try {
+            return next(message);
+          } finally {
+            this.currentIncomingId = undefined;
+          }
         },
       },
-    );
+    });
     this.connection.onError(([error]) => {
+      if (error instanceof CodexError) {
+        // The transport cannot go on (a message over its size limit): end with that error.
+        this.logger.error(`codex-rx: ${transport.describe()}: ${error.message}`);
+        this.end(error);
+        void this.transport.close().catch(() => undefined);
+        return;
+      }
       this.logger.warn(`codex-rx: skipped input from ${transport.describe()}: ${error.message}`);
     });
     this.connection.onRequest((method, params) => this.dispatchRequest(method, params));
@@ -192,6 +212,11 @@ export class RpcConnection {
   /** Requests still waiting for a response (or for a slot to be sent in). */
   get pendingCount(): number {
     return this.pending.size;
+  }
+
+  /** Requests on the wire whose answer the JSON-RPC layer still waits for (for leak checks). */
+  get awaitingCount(): number {
+    return this.awaiting.size;
   }
 
   /** Requests waiting for a free slot. */
@@ -259,6 +284,7 @@ export class RpcConnection {
   ): Promise<unknown> {
     return new Promise<unknown>((resolve, reject) => {
       let holdsSlot = false;
+      let wireId: number | string | undefined;
       let cancel: CancellationTokenSource | undefined;
       let timer: NodeJS.Timeout | undefined;
       let writeFailure: NodeJS.Timeout | undefined;
@@ -269,6 +295,7 @@ export class RpcConnection {
         if (writeFailure) clearTimeout(writeFailure);
         options.signal?.removeEventListener('abort', onAbort);
         cancel?.dispose();
+        if (wireId !== undefined) this.abandon(wireId);
         if (holdsSlot) this.slots.release();
         else this.slots.cancel(send);
         return true;
@@ -288,10 +315,13 @@ export class RpcConnection {
         cancel = new CancellationTokenSource();
         let sent: Promise<unknown>;
         try {
+          this.lastWrittenId = undefined;
           sent =
             params === undefined
               ? this.connection.sendRequest(method, cancel.token)
               : this.connection.sendRequest(method, params, cancel.token);
+          wireId = this.lastWrittenId;
+          if (wireId !== undefined) this.awaiting.add(wireId);
         } catch (error) {
           // vscode-jsonrpc throws at once when its writer has closed: the peer stopped reading.
           entry.fail(this.toCodexError(method, error));
@@ -299,9 +329,11 @@ export class RpcConnection {
         }
         sent.then(
           (result) => {
+            wireId = undefined;
             if (settle()) resolve(result);
           },
           (error: unknown) => {
+            wireId = undefined;
             if (
               error instanceof ResponseError &&
               error.code === ErrorCodes.MessageWriteError &&
@@ -335,6 +367,20 @@ export class RpcConnection {
       options.signal?.addEventListener('abort', onAbort, { once: true });
       if (this.slots.tryAcquire(send)) send();
     });
+  }
+
+  /**
+   * A request settled here (timed out, aborted) before its answer came: vscode-jsonrpc would keep
+   * its response handler until an answer that may never come (the server ignores
+   * `$/cancelRequest`). A local answer releases it; a late real one is then skipped and logged.
+   */
+  private abandon(id: number | string): void {
+    if (!this.awaiting.delete(id) || this.ended) return;
+    this.deliverToConnection?.({
+      jsonrpc: '2.0',
+      id,
+      error: { code: -32800, message: 'abandoned by codex-rx' },
+    } as Message);
   }
 
   /** Sleeps between retries; cut short by the deadline, the signal or the connection's end. */
@@ -387,6 +433,7 @@ export class RpcConnection {
     this.ended = true;
     // Failing a request in flight frees its slot; nothing queued may be sent through it now.
     this.slots.close();
+    this.awaiting.clear();
     this.closeReason = error instanceof CodexProcessError ? this.redactProcessError(error) : error;
     error = this.closeReason;
     for (const entry of [...this.pending]) entry.fail(this.endedError(entry.method));
@@ -454,9 +501,17 @@ function abortError(method: string, signal: AbortSignal): CodexError {
   return new CodexError(`${method} aborted`, { method, code: 'aborted', cause: signal.reason });
 }
 
-function tapNotifications(
+/**
+ * Wraps the transport's reader: notifications go straight to `notification` (see the class
+ * comment); a response goes on only if `response` says its id is awaited.
+ */
+function tapMessages(
   reader: MessageReader,
-  onNotification: (message: WireNotification) => void,
+  tap: {
+    notification(message: WireNotification): void;
+    response(id: number | string): boolean;
+    listening(deliver: (message: Message) => void): void;
+  },
 ): MessageReader {
   return {
     onError: reader.onError,
@@ -464,12 +519,37 @@ function tapNotifications(
     onPartialMessage: reader.onPartialMessage,
     dispose: () => reader.dispose(),
     listen(callback: DataCallback): Disposable {
+      tap.listening(callback);
       return reader.listen((message) => {
         const m = message as Partial<RequestMessage>;
-        if (typeof m.method === 'string' && m.id === undefined)
-          onNotification(message as WireNotification);
-        else callback(message);
+        if (typeof m.method === 'string') {
+          if (m.id === undefined) tap.notification(message as WireNotification);
+          else callback(message);
+        } else if ((typeof m.id === 'number' || typeof m.id === 'string') && !tap.response(m.id)) {
+          return;
+        } else {
+          callback(message);
+        }
       });
+    },
+  };
+}
+
+/** Wraps the transport's writer to report the id of each request as it is written. */
+function tapRequestIds(
+  writer: MessageWriter,
+  onRequestId: (id: number | string) => void,
+): MessageWriter {
+  return {
+    onError: writer.onError,
+    onClose: writer.onClose,
+    end: () => writer.end(),
+    dispose: () => writer.dispose(),
+    write(message: Message): Promise<void> {
+      const m = message as Partial<RequestMessage>;
+      if (typeof m.method === 'string' && (typeof m.id === 'number' || typeof m.id === 'string'))
+        onRequestId(m.id);
+      return writer.write(message);
     },
   };
 }

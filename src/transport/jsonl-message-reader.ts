@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { AbstractMessageReader, Disposable } from 'vscode-jsonrpc/node';
+import { MessageTooLargeError } from '../errors/message-too-large-error.js';
 import type { WireLine } from './wire-line.js';
 import type { DataCallback, Message } from 'vscode-jsonrpc/node';
 
@@ -17,6 +18,12 @@ export class MalformedMessageError extends Error {
 }
 
 const OPEN_BRACE = 0x7b;
+
+/**
+ * The default bound on one message: far above the largest real message (the server's WebSocket
+ * transport caps frames at 16 MiB) and far below what would exhaust a process's string limit.
+ */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 const CR = 0x0d;
 
 /**
@@ -30,13 +37,23 @@ const CR = 0x0d;
 export class JsonlMessageReader extends AbstractMessageReader {
   /** The unterminated tail of what has arrived (appends build a rope, so a long line is not re-copied). */
   private pending = '';
+  /** Bytes of the unterminated tail (`pending.length` counts UTF-16 units, not bytes). */
+  private pendingBytes = 0;
+  private tooLarge = false;
   private readonly decoder = new StringDecoder('utf8');
   private callback: DataCallback | undefined;
   private readonly line = { chunk: 0, text: '', start: 0, end: 0 };
   /** Where the message being delivered sits in the decoded text (see {@link WireLine}). */
   readonly currentLine: WireLine = this.line;
 
-  constructor(private readonly readable: Readable) {
+  /**
+   * @param maxMessageBytes - past this many bytes without a newline, the reader stops and fires
+   *   a {@link MessageTooLargeError} through `onError` (default {@link DEFAULT_MAX_MESSAGE_BYTES}).
+   */
+  constructor(
+    private readonly readable: Readable,
+    private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
+  ) {
     super();
   }
 
@@ -60,16 +77,20 @@ export class JsonlMessageReader extends AbstractMessageReader {
   }
 
   private onData(input: Buffer | string): void {
+    if (this.tooLarge) return;
     // The decoder holds back a multi-byte character split across chunks until it is whole.
     const text = typeof input === 'string' ? input : this.decoder.write(input);
     let newline = text.indexOf('\n');
     if (newline === -1) {
+      this.pendingBytes += typeof input === 'string' ? Buffer.byteLength(input) : input.length;
+      if (this.pendingBytes > this.maxMessageBytes) return this.overflow();
       this.pending += text;
       return;
     }
     if (this.pending) {
       const joined = this.pending + text.slice(0, newline);
       this.pending = '';
+      this.pendingBytes = 0;
       this.line.chunk++;
       this.deliver(joined, 0, joined.length);
       this.line.chunk++;
@@ -83,11 +104,23 @@ export class JsonlMessageReader extends AbstractMessageReader {
       const start = newline + 1;
       newline = text.indexOf('\n', start);
       if (newline === -1) {
-        if (start < text.length) this.pending = text.slice(start);
+        if (start < text.length) {
+          this.pending = text.slice(start);
+          this.pendingBytes = Buffer.byteLength(this.pending);
+          if (this.pendingBytes > this.maxMessageBytes) this.overflow();
+        }
         return;
       }
       this.deliver(text, start, newline);
     }
+  }
+
+  /** Gives up on the stream: nothing after an unbounded line can be trusted to be framed right. */
+  private overflow(): void {
+    this.tooLarge = true;
+    this.pending = '';
+    this.pendingBytes = 0;
+    this.fireError(new MessageTooLargeError(this.maxMessageBytes));
   }
 
   private deliver(source: string, start: number, end: number): void {

@@ -5,6 +5,7 @@ import { Emitter } from 'vscode-jsonrpc/node';
 import type { Disposable } from 'vscode-jsonrpc/node';
 import type { CodexError } from '../errors/codex-error.js';
 import { CodexProcessError } from '../errors/codex-process-error.js';
+import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { resolveBundledCodex } from './codex-binary.js';
 import { JsonlMessageReader } from './jsonl-message-reader.js';
 import { JsonlMessageWriter } from './jsonl-message-writer.js';
@@ -33,6 +34,11 @@ export interface StdioTransportOptions {
   onStderr?: (line: string) => void;
   /** How long `close()` waits after SIGTERM before SIGKILL, in ms (default 2000). */
   killGraceMs?: number;
+  /**
+   * The largest message accepted from the server, in bytes (default 64 MiB). A longer line ends
+   * the connection with a `MessageTooLargeError` instead of exhausting memory.
+   */
+  maxMessageBytes?: number;
 }
 
 /** Stdout can stay open after exit when a grandchild inherited it; don't wait on it forever. */
@@ -65,8 +71,21 @@ export class StdioTransport implements Transport {
   private closing = false;
   private closedPromise: Promise<void> | undefined;
   private readonly executable: string;
+  // Private fields: the options hold the environment (keys included), and neither they nor the
+  // redactor may show in `util.inspect` or `JSON.stringify` of a client.
+  readonly #killGraceMs: number;
+  readonly #redactor: SecretRedactor;
 
-  constructor(private readonly options: StdioTransportOptions = {}) {
+  /**
+   * @param redactor - @internal shared with the client's connection, so credentials it sends
+   *   are also removed from the server's stderr.
+   */
+  constructor(options: StdioTransportOptions = {}, redactor = new SecretRedactor()) {
+    this.#killGraceMs = options.killGraceMs ?? 2000;
+    this.#redactor = redactor;
+    // Whatever the server inherits, it may print: secret-looking variables are redacted by value.
+    redactor.collectEnv(process.env);
+    if (options.env) redactor.collectEnv(options.env);
     const bundled = options.codexPath ? undefined : resolveBundledCodex();
     this.executable = options.codexPath ?? bundled!.path;
     const env: Record<string, string | undefined> = { ...options.env };
@@ -102,14 +121,14 @@ export class StdioTransport implements Transport {
         onStderr &&
           ((line) => {
             try {
-              onStderr(line);
+              onStderr(redactor.redact(line));
             } catch {
               // A throwing callback must not take the stderr pipe (and the child) down with it.
             }
           }),
       ),
     );
-    this.reader = new JsonlMessageReader(this.child.stdout);
+    this.reader = new JsonlMessageReader(this.child.stdout, options.maxMessageBytes);
     this.writer = new JsonlMessageWriter(this.child.stdin);
     // A write to a dead child raises EPIPE on stdin; the exit is reported through onClose instead.
     this.child.stdin.on('error', () => undefined);
@@ -127,7 +146,10 @@ export class StdioTransport implements Transport {
         const reason = exit.spawnError
           ? `could not start ${this.executable} (${exit.spawnError.message})`
           : 'the Codex app-server process exited unexpectedly';
-        error = new CodexProcessError(reason, { ...exit, stderrTail: this.stderr.snapshot() });
+        error = new CodexProcessError(this.#redactor.redact(reason), {
+          ...exit,
+          stderrTail: this.stderrTail(),
+        });
       }
       this.closeEmitter.fire(error);
       this.closeEmitter.dispose();
@@ -139,9 +161,9 @@ export class StdioTransport implements Transport {
     return this.child.pid;
   }
 
-  /** The last stderr lines the server wrote. */
+  /** The last stderr lines the server wrote, credentials redacted. */
   stderrTail(): string[] {
-    return this.stderr.snapshot();
+    return this.stderr.snapshot().map((line) => this.#redactor.redact(line));
   }
 
   describe(): string {
@@ -156,8 +178,10 @@ export class StdioTransport implements Transport {
         if (this.child.pid !== undefined) return;
         reject(
           new CodexProcessError(
-            `could not start ${this.executable}${exit.spawnError ? ` (${exit.spawnError.message})` : ''}`,
-            { ...exit, stderrTail: this.stderr.snapshot() },
+            this.#redactor.redact(
+              `could not start ${this.executable}${exit.spawnError ? ` (${exit.spawnError.message})` : ''}`,
+            ),
+            { ...exit, stderrTail: this.stderrTail() },
           ),
         );
       });
@@ -182,7 +206,7 @@ export class StdioTransport implements Transport {
       this.child.pid !== undefined
     ) {
       this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), this.options.killGraceMs ?? 2000);
+      const timer = setTimeout(() => this.child.kill('SIGKILL'), this.#killGraceMs);
       try {
         await this.exited;
       } finally {
