@@ -1,6 +1,5 @@
 import type { Observable } from 'rxjs';
 import { ClosedError } from '../errors/closed-error.js';
-import { CodexProcessError } from '../errors/codex-process-error.js';
 import { silentLogger } from '../logger.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
