@@ -90,6 +90,26 @@ describe('account methods on the wire', () => {
     await codex.close();
   });
 
+  it("cancel() rejects completed with login_cancelled even when the server's failure report comes first", async () => {
+    const peer = new FakePeer()
+      .handle('account/login/start', () => ({
+        result: { type: 'chatgpt', loginId: 'login-race', authUrl: 'http://127.0.0.1/auth' },
+      }))
+      .handle('account/login/cancel', () => {
+        peer.notify('account/login/completed', {
+          loginId: 'login-race',
+          success: false,
+          error: 'cancelled by the user',
+        });
+        return { result: { status: 'canceled' } };
+      });
+    const codex = await Codex.connect(peer.transport);
+    const handle = await codex.loginChatgpt();
+    await handle.cancel();
+    await expect(handle.completed).rejects.toMatchObject({ code: 'login_cancelled' });
+    await codex.close();
+  });
+
   it('cancel() sends account/login/cancel and settles completed; close() settles a pending login', async () => {
     const peer = new FakePeer()
       .handle('account/login/start', () => ({

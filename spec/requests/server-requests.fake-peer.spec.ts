@@ -1,5 +1,5 @@
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { Codex, autoApprove, defineTool } from '../../src/index.js';
+import { Codex, InvalidInputError, autoApprove, defineTool } from '../../src/index.js';
 import type { AnyServerRequest, Logger, ServerRequestHandlers } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
 import { turnObject } from '../support/turn-fixtures.js';
@@ -368,5 +368,54 @@ describe('server requests on the wire', () => {
     await codex.close();
     expect(await ended).toHaveLength(1);
     expect(codex.routingStats().openServerRequests).toBe(0);
+  });
+});
+
+describe('approval answers are checked against the protocol', () => {
+  it('a handler answering a decision the protocol lacks gets the safe default, with a clear log line', async () => {
+    const logger = recordingLogger();
+    const { peer, codex } = await connect({
+      logger,
+      handlers: {
+        'item/commandExecution/requestApproval': () => ({ decision: 'yolo' }) as never,
+        'item/fileChange/requestApproval': () => ({ decision: { accept: true } }) as never,
+      },
+    });
+    const command = await peer.request('item/commandExecution/requestApproval', approvalParams);
+    expect(command.result).toEqual({ decision: 'decline' });
+    const file = await peer.request('item/fileChange/requestApproval', fileParams);
+    expect(file.result).toEqual({ decision: 'decline' });
+    const text = logger.lines.join('\n');
+    expect(text).toMatch(/decision "yolo" is not one of 'accept' \| 'acceptForSession'/);
+    expect(text).toMatch(/answered with the safe default/);
+    await codex.close();
+  });
+
+  it('the approval shorthand with an unknown decision falls back to the safe default', async () => {
+    const { peer, codex } = await connect({ handlers: { approval: 'yolo' as never } });
+    expect(
+      (await peer.request('item/commandExecution/requestApproval', approvalParams)).result,
+    ).toEqual({ decision: 'decline' });
+    expect((await peer.request('execCommandApproval', execApprovalParams)).result).toEqual({
+      decision: { denied: { rejection: expect.any(String) } },
+    });
+    await codex.close();
+  });
+
+  it('respond() with an unknown decision throws InvalidInputError and leaves the request open', async () => {
+    const { peer, codex } = await connect();
+    const seen = firstValueFrom(codex.serverRequests$);
+    const answer = peer.request('item/commandExecution/requestApproval', approvalParams);
+    const request = await seen;
+    expect(() => request.respond({ decision: 'yolo' } as never)).toThrow(InvalidInputError);
+    expect(() => request.respond({ decision: 'yolo' } as never)).toThrow(/result\.decision/);
+    expect(request.isSettled).toBe(false);
+    request.respond({
+      decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ['ls'] } },
+    } as never);
+    expect((await answer).result).toEqual({
+      decision: { acceptWithExecpolicyAmendment: { execpolicy_amendment: ['ls'] } },
+    });
+    await codex.close();
   });
 });

@@ -58,3 +58,32 @@ describe('interrupt before the server reports the turn active', () => {
     await codex.close();
   });
 });
+
+describe('abort on a server that does not answer the interrupt', () => {
+  it("run({ signal }) still settles: 'aborted' after the control timeout, with a log line", async () => {
+    const peer = new FakePeer();
+    peer.handle('thread/start', () => ({
+      result: { thread: { id: 'th-1', status: { type: 'idle' }, preview: '', ephemeral: false } },
+    }));
+    peer.handle('turn/start', () => {
+      setTimeout(() => peer.send(turnEvents('th-1', 'tu-1').started()), 1);
+      return { result: { turn: turnObject('tu-1', 'inProgress') } };
+    });
+    peer.handle('turn/interrupt', () => undefined); // hung
+    const warnings: string[] = [];
+    const codex = await Codex.connect(peer.transport, {
+      requestTimeoutMs: 50,
+      logger: { warn: (m) => warnings.push(m), error: (m) => warnings.push(m) },
+    });
+    const thread = await codex.startThread();
+    const controller = new AbortController();
+    const run = thread.run('go', { signal: controller.signal });
+    await peer.next('turn/start');
+    await new Promise((r) => setTimeout(r, 10));
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ code: 'aborted', method: 'turn/interrupt' });
+    expect(warnings.join('\n')).toMatch(/interrupting the aborted turn failed/);
+    expect(codex.routingStats()).toMatchObject({ turns: 0 });
+    await codex.close();
+  });
+});

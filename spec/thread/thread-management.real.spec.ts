@@ -18,6 +18,15 @@ describe('thread management against the real app-server', () => {
     return thread;
   }
 
+  it('unsubscribe() leaves the thread, which can be resumed later', async () => {
+    const thread = await threadWithOneTurn('leave me');
+    await expect(thread.unsubscribe()).resolves.toEqual({ status: 'unsubscribed' });
+    await expect(thread.unsubscribe()).resolves.toEqual({ status: 'notSubscribed' });
+    const again = await real.codex.resumeThread(thread.id);
+    real.model.enqueue(reply.text('back again'));
+    await expect(again.run('hello again')).resolves.toMatchObject({ finalResponse: 'back again' });
+  });
+
   it('names and reads a thread', async () => {
     const thread = await threadWithOneTurn('name me');
     await thread.setName('My named thread');

@@ -358,6 +358,7 @@ export class Codex implements AsyncDisposable {
     openServerRequests: number;
     awaitingResolved: number;
     turnScopes: number;
+    threadScopes: number;
   } {
     return {
       ...this.ctx.router.stats(),

@@ -50,7 +50,12 @@ export async function startLogin(
   completed.catch(() => undefined);
   // Completions seen before the response names our loginId; a fast login must not be missed.
   const early: AccountLoginCompletedNotification[] = [];
-  const ours: { loginId?: string } = {};
+  const ours: { loginId?: string; cancelled?: boolean } = {};
+  const cancelledError = (data?: unknown): CodexError =>
+    new CodexError(`login ${ours.loginId ?? ''} was cancelled`, {
+      code: 'login_cancelled',
+      ...(data === undefined ? {} : { data }),
+    });
   const onCompleted = (params: AccountLoginCompletedNotification): void => {
     const loginId = ours.loginId;
     if (loginId === undefined) {
@@ -60,6 +65,8 @@ export async function startLogin(
     if (params.loginId !== loginId) return;
     listening.unsubscribe();
     if (params.success) settle.resolve(params);
+    // The server's own failure report for a login we cancelled can beat the cancel's response.
+    else if (ours.cancelled) settle.reject(cancelledError(params));
     else {
       settle.reject(
         new CodexError(`login ${loginId} failed: ${params.error ?? 'no reason given'}`, {
@@ -101,13 +108,19 @@ export async function startLogin(
   ours.loginId = id;
   early.forEach(onCompleted);
   const cancel = async (): Promise<CancelLoginAccountResponse> => {
-    const result = (await ctx.request('account/login/cancel', {
-      loginId: id,
-    })) as CancelLoginAccountResponse;
+    // Recorded before sending: the completion may arrive before the response.
+    ours.cancelled = true;
+    let result: CancelLoginAccountResponse;
+    try {
+      result = (await ctx.request('account/login/cancel', {
+        loginId: id,
+      })) as CancelLoginAccountResponse;
+    } catch (error) {
+      ours.cancelled = false;
+      throw error;
+    }
     listening.unsubscribe();
-    settle.reject(
-      new CodexError(`login ${id} was cancelled`, { code: 'login_cancelled', data: result }),
-    );
+    settle.reject(cancelledError(result));
     return result;
   };
   return response.type === 'chatgpt'

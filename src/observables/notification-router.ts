@@ -3,6 +3,7 @@ import type { Subscriber } from 'rxjs';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { WireLine } from '../transport/wire-line.js';
 import { threadIdOf, turnIdOf } from './notification-ids.js';
+import { WeakValueMap } from './weak-value-map.js';
 
 /** Where one turn's notifications go. */
 export interface TurnSink {
@@ -111,7 +112,8 @@ export class ThreadRoute {
  * per event does not grow with the number of threads, turns or subscribers elsewhere.
  */
 export class NotificationRouter {
-  private readonly threads = new Map<string, ThreadRoute>();
+  // Held weakly: a route lives while its Thread objects, turns or event subscriptions do.
+  private readonly threads = new WeakValueMap<string, ThreadRoute>();
   private endedWith: Error | null | undefined;
 
   /** Feeds one notification, in wire order. */
@@ -155,12 +157,14 @@ export class NotificationRouter {
     let turns = 0;
     let starting = 0;
     let subscribers = 0;
+    let threads = 0;
     for (const route of this.threads.values()) {
+      threads++;
       turns += route.turns.size;
       starting += route.starting ? 1 : 0;
       subscribers += route.subscribers.size;
     }
-    return { threads: this.threads.size, turns, starting, subscribers };
+    return { threads, turns, starting, subscribers };
   }
 
   /** The connection ended: every turn aborts with `error`, thread streams error or complete. */

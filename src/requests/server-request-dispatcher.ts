@@ -2,8 +2,11 @@ import { Observable, Subject } from 'rxjs';
 import { ResponseError } from 'vscode-jsonrpc/node';
 import type { Logger } from '../logger.js';
 import { threadIdOf, turnIdOf } from '../observables/notification-ids.js';
+import { WeakValueMap } from '../observables/weak-value-map.js';
 import type { ServerRequestParams } from '../protocol/methods.js';
 import type { IncomingRequest } from '../rpc/rpc-connection.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { decisionProblem } from './approval-decisions.js';
 import { approvalResult, isApprovalMethod } from './approvals.js';
 import { toToolResponse, toolErrorResponse } from './dynamic-tool.js';
 import type { DynamicTool } from './dynamic-tool.js';
@@ -66,7 +69,8 @@ const MAX_AWAITING_RESOLVED = 1024;
  */
 export class ServerRequestDispatcher {
   readonly client: RequestScope;
-  private readonly threads = new Map<string, RequestScope>();
+  // Held weakly: a thread's scope lives while its Thread objects (and their turns) do.
+  private readonly threads = new WeakValueMap<string, RequestScope>();
   /** The scope of each thread's running (or starting) turn. */
   private readonly turns = new Map<string, RequestScope>();
   private readonly open = new Map<string, AnyServerRequest>();
@@ -102,11 +106,17 @@ export class ServerRequestDispatcher {
   }
 
   /** Requests answered or waiting, and bound turn scopes: for leak checks. */
-  stats(): { openServerRequests: number; awaitingResolved: number; turnScopes: number } {
+  stats(): {
+    openServerRequests: number;
+    awaitingResolved: number;
+    turnScopes: number;
+    threadScopes: number;
+  } {
     return {
       openServerRequests: this.open.size,
       awaitingResolved: this.answered.size,
       turnScopes: this.turns.size,
+      threadScopes: this.threads.size,
     };
   }
 
@@ -253,6 +263,11 @@ export class ServerRequestDispatcher {
     };
     Promise.resolve()
       .then(answerer)
+      .then((result) => {
+        const problem = decisionProblem(handle.method, result);
+        if (problem !== undefined) throw new InvalidInputError('result.decision', problem);
+        return result;
+      })
       .then(
         (result) => settle({ kind: 'result', result, by: 'handler' }),
         (error: unknown) => {

@@ -1,4 +1,6 @@
 import { CodexError } from '../errors/codex-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { decisionProblem } from './approval-decisions.js';
 import type { RequestId } from '../protocol/generated/RequestId.js';
 import type {
   ServerRequestMethod,
@@ -65,9 +67,13 @@ export class ServerRequestHandle<M extends ServerRequestMethod = ServerRequestMe
 
   /**
    * Answers with a result.
-   * @throws {@link CodexError} (`already_answered`) if it was answered or cleared before.
+   * @throws {@link InvalidInputError} for an approval decision the protocol does not have (the
+   *   request stays unanswered); {@link CodexError} (`already_answered`) if it was answered or
+   *   cleared before.
    */
   respond(result: ServerRequestResult<M>): void {
+    const problem = decisionProblem(this.method, result);
+    if (problem !== undefined) throw new InvalidInputError('result.decision', problem, this.method);
     this.answer({ kind: 'result', result, by: 'respond' });
   }
 

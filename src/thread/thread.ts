@@ -5,6 +5,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ThreadRoute } from '../observables/notification-router.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
+import type { ThreadUnsubscribeResponse } from '../protocol/generated/v2/ThreadUnsubscribeResponse.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { RequestScope } from '../requests/server-request-dispatcher.js';
 import type { AnyServerRequest } from '../requests/server-request-handle.js';
@@ -31,6 +32,14 @@ export function assertThreadId(threadId: unknown, method: string): asserts threa
 /**
  * One conversation with the agent. Get one from `codex.startThread()`, `resumeThread()` or
  * `forkThread()`.
+ *
+ * Lifetime: the client keeps a thread's routing and handler state only while something holds it:
+ * this object, a running turn, or a subscription to `events$` / `serverRequests$`. Drop them all
+ * and the state goes with them (the server's thread is unaffected: resume it by id). Handlers
+ * belong to the thread id: several `Thread` objects for one id share them, a later
+ * `resumeThread(id)` without `handlers` keeps the earlier ones, and one with `handlers` replaces
+ * them. {@link Thread.unsubscribe} also tells the server to stop sending this client the
+ * thread's events.
  */
 export class Thread {
   /** The thread id. */
@@ -123,6 +132,18 @@ export class Thread {
     if (typeof name !== 'string')
       throw new InvalidInputError('name', 'must be a string', 'thread/name/set');
     await this.ctx.control('thread/name/set', { threadId: this.id, name });
+  }
+
+  /**
+   * Stops this client's subscription to the thread (`thread/unsubscribe`): the server sends it no
+   * more of the thread's events, and may unload the thread once no client is subscribed. Resolves
+   * with `unsubscribed`, or `notSubscribed` / `notLoaded` when there was nothing to leave. Resume
+   * it by id to continue.
+   */
+  async unsubscribe(): Promise<ThreadUnsubscribeResponse> {
+    return (await this.ctx.control('thread/unsubscribe', {
+      threadId: this.id,
+    })) as ThreadUnsubscribeResponse;
   }
 
   /** Starts compacting the thread's history (`thread/compact/start`). */

@@ -41,6 +41,8 @@ type State = 'new' | 'starting' | 'running' | 'ended';
  */
 const NOT_ACTIVE_RETRIES = 8;
 const NOT_ACTIVE_RETRY_MS = 25;
+/** How long an interrupt waits for `turn/started` before it is sent regardless. */
+const ACTIVE_WAIT_MS = 10_000;
 
 function isNotActive(error: unknown): boolean {
   return (
@@ -86,8 +88,21 @@ export class TurnController implements TurnSink, TurnHandle {
   private readonly wire: ReturnType<typeof splitTurnOptions>['wire'];
   private readonly sdk: ReturnType<typeof splitTurnOptions>['sdk'];
   private readonly onAbort = (): void => {
-    if (this.state === 'starting' || this.state === 'running')
-      void this.interrupt().catch(() => undefined);
+    if (this.state !== 'starting' && this.state !== 'running') return;
+    // An aborted turn must end even when the server cannot confirm the interrupt (hung, refusing).
+    this.interrupt().catch((error: unknown) => {
+      if (this.ended) return;
+      this.host.logger.warn(
+        `codex-rx: interrupting the aborted turn failed (${(error as Error).message}); its stream ends with an 'aborted' error`,
+      );
+      this.fail(
+        new CodexError('turn aborted; the server did not confirm the interrupt', {
+          code: 'aborted',
+          method: 'turn/interrupt',
+          cause: error,
+        }),
+      );
+    });
   };
 
   constructor(
@@ -224,7 +239,7 @@ export class TurnController implements TurnSink, TurnHandle {
   ): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       // The server (0.169.0) takes a steer before `turn/started` but refuses an interrupt.
-      if (method === 'turn/interrupt' || attempt > 0) await this.active;
+      if (method === 'turn/interrupt' || attempt > 0) await this.activeOrTimeout();
       if (this.ended) {
         if (method === 'turn/steer')
           throw new CodexError('turn/steer: the turn has ended', { code: 'turn_ended', method });
@@ -238,6 +253,15 @@ export class TurnController implements TurnSink, TurnHandle {
         await new Promise((resolve) => setTimeout(resolve, NOT_ACTIVE_RETRY_MS * (attempt + 1)));
       }
     }
+  }
+
+  /** {@link active}, or after {@link ACTIVE_WAIT_MS} (a server that never reports it is then asked anyway). */
+  private activeOrTimeout(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    return Promise.race([
+      this.active,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, ACTIVE_WAIT_MS))),
+    ]).finally(() => clearTimeout(timer));
   }
 
   // TurnSink: called by the thread route, in wire order.
