@@ -52,6 +52,39 @@ describe('thread lifetime', () => {
     await codex.close();
   });
 
+  it('a running turn keeps its route even when nothing else holds the thread', async () => {
+    const peer = peerWithThreads();
+    const codex = await Codex.connect(peer.transport);
+    const threadId = 'th-1';
+    let send: (() => void) | undefined;
+    answerTurns(peer, threadId, (t) => {
+      send = () => {
+        for (const n of [t.started(), t.message('m', 'arrived'), t.completed()]) peer.send(n);
+      };
+      return [];
+    });
+    // The Thread object is unreachable once run() is called: only the turn holds it.
+    const run = (await codex.startThread()).run('hi');
+    await peer.next('turn/start');
+    await collect();
+    send!();
+    await expect(run).resolves.toMatchObject({ finalResponse: 'arrived' });
+    await collect();
+    expect(codex.routingStats()).toMatchObject({ threads: 0, turns: 0 });
+    await codex.close();
+  });
+
+  it('a serverRequests$ subscription keeps the thread scope of a dropped thread', async () => {
+    const codex = await Codex.connect(peerWithThreads().transport);
+    const subscription = (await codex.startThread()).serverRequests$.subscribe();
+    await collect();
+    expect(codex.routingStats()).toMatchObject({ threadScopes: 1 });
+    subscription.unsubscribe();
+    await collect();
+    expect(codex.routingStats()).toMatchObject({ threadScopes: 0 });
+    await codex.close();
+  });
+
   it('unsubscribe() sends thread/unsubscribe', async () => {
     const peer = peerWithThreads().handle('thread/unsubscribe', () => ({
       result: { status: 'unsubscribed' },

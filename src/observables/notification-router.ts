@@ -28,13 +28,39 @@ export interface StartingTurn {
 export class ThreadRoute {
   readonly subscribers = new Set<Subscriber<CodexNotification>>();
   readonly turns = new Map<string, TurnSink>();
-  starting: StartingTurn | undefined;
+  private startingTurn: StartingTurn | undefined;
   /** The turn the server reported as started and not yet completed. */
   activeTurnId: string | undefined;
   /** From `thread/status/changed` and start/resume responses. */
   statusActive = false;
 
-  constructor(readonly threadId: string) {}
+  constructor(
+    readonly threadId: string,
+    /** Told whether the route has live work (turns, a start, subscribers) the router must keep. */
+    private readonly onBusyChange: (route: ThreadRoute, busy: boolean) => void = () => undefined,
+  ) {}
+
+  /** The turn being started, if any. */
+  get starting(): StartingTurn | undefined {
+    return this.startingTurn;
+  }
+
+  set starting(starting: StartingTurn | undefined) {
+    this.startingTurn = starting;
+    this.updateBusy();
+  }
+
+  /**
+   * Reports whether anything waits on this route. The router holds routes weakly (a dropped
+   * thread's state must go), but a route with a running turn or a subscriber is the only path
+   * by which that turn's events arrive, so it must stay while they do.
+   */
+  updateBusy(): void {
+    this.onBusyChange(
+      this,
+      this.turns.size > 0 || this.startingTurn !== undefined || this.subscribers.size > 0,
+    );
+  }
 
   /** The id of a turn that is running or being started on this thread, if any. */
   busy(): string | undefined {
@@ -70,6 +96,7 @@ export class ThreadRoute {
   /** Registers the sink for `turnId` and hands it the early events that belong to it. */
   claim(turnId: string, sink: TurnSink, starting?: StartingTurn): void {
     this.turns.set(turnId, sink);
+    this.updateBusy();
     if (!starting) return;
     // Buffered events are objects already: the wire text they came in is long gone.
     for (const notification of starting.early) {
@@ -103,7 +130,10 @@ export class ThreadRoute {
 
   /** Forgets `turnId` (its turn ended) if `sink` still owns it. */
   release(turnId: string, sink: TurnSink): void {
-    if (this.turns.get(turnId) === sink) this.turns.delete(turnId);
+    if (this.turns.get(turnId) === sink) {
+      this.turns.delete(turnId);
+      this.updateBusy();
+    }
   }
 }
 
@@ -114,6 +144,12 @@ export class ThreadRoute {
 export class NotificationRouter {
   // Held weakly: a route lives while its Thread objects, turns or event subscriptions do.
   private readonly threads = new WeakValueMap<string, ThreadRoute>();
+  /** Routes with a turn running or starting, or a subscriber: held strongly while so. */
+  private readonly busy = new Set<ThreadRoute>();
+  private readonly onBusyChange = (route: ThreadRoute, busy: boolean): void => {
+    if (busy) this.busy.add(route);
+    else this.busy.delete(route);
+  };
   private endedWith: Error | null | undefined;
 
   /** Feeds one notification, in wire order. */
@@ -132,7 +168,7 @@ export class NotificationRouter {
   thread(threadId: string): ThreadRoute {
     let route = this.threads.get(threadId);
     if (!route) {
-      route = new ThreadRoute(threadId);
+      route = new ThreadRoute(threadId, this.onBusyChange);
       this.threads.set(threadId, route);
     }
     return route;
@@ -148,7 +184,11 @@ export class NotificationRouter {
       }
       const route = this.thread(threadId);
       route.subscribers.add(subscriber);
-      return () => route.subscribers.delete(subscriber);
+      route.updateBusy();
+      return () => {
+        route.subscribers.delete(subscriber);
+        route.updateBusy();
+      };
     });
   }
 
@@ -181,6 +221,7 @@ export class NotificationRouter {
       }
       route.subscribers.clear();
     }
+    this.busy.clear();
   }
 
   /** Whether the connection has ended. */

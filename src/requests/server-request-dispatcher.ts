@@ -28,15 +28,21 @@ export class RequestScope {
   readonly requests$: Observable<AnyServerRequest> = new Observable<AnyServerRequest>(
     (subscriber) => {
       this.subscribers++;
+      this.onWatchedChange?.(this, true);
       const subscription = this.subject.subscribe(subscriber);
       return () => {
         this.subscribers--;
+        this.onWatchedChange?.(this, this.subscribers > 0);
         subscription.unsubscribe();
       };
     },
   );
 
-  constructor(handlers?: ServerRequestHandlers) {
+  constructor(
+    handlers?: ServerRequestHandlers,
+    /** Told when the scope gains its first or loses its last watcher. */
+    private readonly onWatchedChange?: (scope: RequestScope, watched: boolean) => void,
+  ) {
     this.handlers = handlers;
   }
 
@@ -71,6 +77,8 @@ export class ServerRequestDispatcher {
   readonly client: RequestScope;
   // Held weakly: a thread's scope lives while its Thread objects (and their turns) do.
   private readonly threads = new WeakValueMap<string, RequestScope>();
+  /** Thread scopes someone watches: kept while watched, even if the Thread object is gone. */
+  private readonly watchedThreads = new Set<RequestScope>();
   /** The scope of each thread's running (or starting) turn. */
   private readonly turns = new Map<string, RequestScope>();
   private readonly open = new Map<string, AnyServerRequest>();
@@ -91,7 +99,10 @@ export class ServerRequestDispatcher {
   thread(threadId: string): RequestScope {
     let scope = this.threads.get(threadId);
     if (!scope) {
-      scope = new RequestScope();
+      scope = new RequestScope(undefined, (watchedScope, watched) => {
+        if (watched) this.watchedThreads.add(watchedScope);
+        else this.watchedThreads.delete(watchedScope);
+      });
       this.threads.set(threadId, scope);
     }
     return scope;
