@@ -15,7 +15,12 @@ export default {
     // tsconfig's isolatedModules makes ts-jest transpile only; `tsc` type-checks in `npm test`.
     '^.+\\.tsx?$': ['ts-jest', { useESM: true }],
   },
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  moduleNameMapper: {
+    '^(\\.{1,2}/.*)\\.js$': '$1',
+    // Tests written as a user writes them import the package by name.
+    '^codex-rx$': '<rootDir>/src/index.ts',
+    '^codex-rx/testing$': '<rootDir>/src/testing/index.ts',
+  },
   // CI has 2 cores; most real-server tests wait on the app-server's own process, so two workers
   // keep both cores busy without oversubscribing them.
   maxWorkers: 2,

@@ -1,7 +1,6 @@
-import { createRequire } from 'node:module';
-
-// src/ and dist/ both sit one level below the package root.
-const pkg = createRequire(import.meta.url)('../package.json') as { version: string };
-
-/** This package's version, as sent in `initialize.clientInfo.version`. */
-export const VERSION: string = pkg.version;
+/**
+ * This package's version, as sent in `initialize.clientInfo.version`. A constant, not read from
+ * `package.json` at run time: a bundled or copied build must report codex-rx's version, and has
+ * no `../package.json` to read. `spec/package/version.spec.ts` keeps it equal to package.json.
+ */
+export const VERSION = '0.1.0';

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { Logger } from '../logger.js';
+import type { FullLogger } from '../logger.js';
 import type { NotificationRouter } from '../observables/notification-router.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { ServerRequestDispatcher } from '../requests/server-request-dispatcher.js';
@@ -10,7 +10,7 @@ export interface ClientContext {
   readonly rpc: RpcConnection;
   readonly router: NotificationRouter;
   readonly notifications$: Observable<CodexNotification>;
-  readonly logger: Logger;
+  readonly logger: FullLogger;
   readonly serverRequests: ServerRequestDispatcher;
   request(method: string, params: unknown, options?: RequestOptions): Promise<unknown>;
   /** A control request (not a turn): `request` with the client's control-request timeout. */

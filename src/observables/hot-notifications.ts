@@ -1,5 +1,5 @@
 import { Observable, Subject } from 'rxjs';
-import type { Logger } from '../logger.js';
+import type { FullLogger } from '../logger.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { RpcConnection } from '../rpc/rpc-connection.js';
 import type { WireLine } from '../transport/wire-line.js';
@@ -21,7 +21,7 @@ export function hotNotifications(
   connection: RpcConnection,
   /** Sees each notification before any subscriber, in wire order (the turn router). */
   tap: (notification: CodexNotification, wire: WireLine | undefined) => void,
-  logger: Logger,
+  logger: FullLogger,
   /** Told of each notification too malformed to use; it is then not routed nor emitted. */
   onMalformed: (notification: CodexNotification, problem: string) => void = () => undefined,
 ): HotNotifications {

@@ -1,6 +1,6 @@
 import { Observable, Subject } from 'rxjs';
 import { ResponseError } from 'vscode-jsonrpc/node';
-import type { Logger } from '../logger.js';
+import type { FullLogger } from '../logger.js';
 import { threadIdOf, turnIdOf } from '../observables/notification-ids.js';
 import { WeakValueMap } from '../observables/weak-value-map.js';
 import type { ServerRequestParams } from '../protocol/methods.js';
@@ -87,7 +87,7 @@ export class ServerRequestDispatcher {
   private ended = false;
 
   constructor(
-    private readonly logger: Logger,
+    private readonly logger: FullLogger,
     /** How long a request may stay unanswered, in ms. */
     private readonly timeoutMs: number,
     handlers?: ServerRequestHandlers,

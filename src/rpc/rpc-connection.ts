@@ -27,7 +27,7 @@ import { RequestSlots } from './request-slots.js';
 import { DEFAULT_RETRY, backoffDelay, isRetryable } from './retry-policy.js';
 import type { RetryOptions } from './retry-policy.js';
 import { SecretRedactor, redactingLogger } from '../secrets/secret-redactor.js';
-import type { Logger } from '../logger.js';
+import type { FullLogger, Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { JsonlMessageReader } from '../transport/jsonl-message-reader.js';
 import type { Transport } from '../transport/transport.js';
@@ -113,7 +113,7 @@ export class RpcConnection {
   private currentIncomingId: number | string | undefined;
   private closeReason: CodexError | undefined;
   private ended = false;
-  private logger: Logger;
+  private logger: FullLogger;
   private readonly slots: RequestSlots;
   private readonly retry: Required<RetryOptions> | false;
   private readonly redactor: SecretRedactor;
@@ -128,11 +128,10 @@ export class RpcConnection {
     private readonly transport: Transport,
     options: RpcConnectionOptions = {},
   ) {
-    this.logger = options.logger ?? silentLogger;
+    this.redactor = options.redactor ?? new SecretRedactor();
     this.slots = new RequestSlots(options.maxInFlightRequests ?? 64);
     this.retry = options.retry === false ? false : { ...DEFAULT_RETRY, ...options.retry };
-    this.redactor = options.redactor ?? new SecretRedactor();
-    this.logger = redactingLogger(this.logger, this.redactor);
+    this.logger = redactingLogger(options.logger ?? silentLogger, this.redactor);
     // JSONL transports say where each message sits in their text; see WireLine.
     const wire =
       transport.reader instanceof JsonlMessageReader ? transport.reader.currentLine : undefined;
@@ -554,7 +553,7 @@ function tapRequestIds(
   };
 }
 
-function toJsonRpcLogger(logger: Logger): JsonRpcLogger {
+function toJsonRpcLogger(logger: FullLogger): JsonRpcLogger {
   return {
     error: (m) => logger.error(`codex-rx: ${m}`),
     warn: (m) => logger.warn(`codex-rx: ${m}`),

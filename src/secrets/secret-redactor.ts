@@ -1,4 +1,4 @@
-import type { Logger } from '../logger.js';
+import type { FullLogger, Logger } from '../logger.js';
 
 /** Request-param field names whose string values are credentials (`apiKey`, `accessToken`, …). */
 const SECRET_FIELD =
@@ -89,7 +89,7 @@ export class SecretRedactor {
  * A logger that passes every message and string detail through `redactor` first, and never
  * throws: a failing user logger must not break the connection that is reporting to it.
  */
-export function redactingLogger(logger: Logger, redactor: SecretRedactor): Logger {
+export function redactingLogger(logger: Logger, redactor: SecretRedactor): FullLogger {
   const emit = (level: keyof Logger, message: string, details: unknown[]): void => {
     try {
       logger[level]?.(redactor.redact(message), ...details.map((d) => redactor.redactDeep(d)));

@@ -128,6 +128,37 @@ export const item = {
     ];
   },
 
+  /**
+   * A reasoning item whose summary streams as deltas (the turn shows a `reasoning` item with
+   * `summary` parts).
+   */
+  reasoning(
+    summary: string,
+    options: { chunks?: readonly string[]; id?: string } = {},
+  ): SseEvent[] {
+    const id = options.id ?? nextId('rs');
+    const chunks = options.chunks ?? splitText(summary, 2);
+    return [
+      { type: 'response.output_item.added', item: { type: 'reasoning', id, summary: [] } },
+      {
+        type: 'response.reasoning_summary_part.added',
+        item_id: id,
+        summary_index: 0,
+        part: { type: 'summary_text', text: '' },
+      },
+      ...chunks.map((delta) => ({
+        type: 'response.reasoning_summary_text.delta',
+        item_id: id,
+        summary_index: 0,
+        delta,
+      })),
+      {
+        type: 'response.output_item.done',
+        item: { type: 'reasoning', id, summary: [{ type: 'summary_text', text: summary }] },
+      },
+    ];
+  },
+
   /** A function call by the model (`exec_command` with `{cmd}` makes the agent run a command). */
   functionCall(
     name: string,
@@ -194,6 +225,19 @@ export const reply = {
   /** A model call of `exec_command`; the agent runs `cmd` and calls the model again with its output. */
   execCommand(cmd: string, extra: Record<string, unknown> = {}, callId?: string): ScriptedReply {
     return reply.of([item.functionCall('exec_command', { cmd, ...extra }, callId)]);
+  },
+
+  /**
+   * A command the model asks to run outside the sandbox: with `approvalPolicy: 'on-request'` and
+   * a `workspace-write` sandbox, the server asks the client for approval first
+   * (`item/commandExecution/requestApproval`, whose `reason` is `justification`).
+   */
+  escalatedCommand(cmd: string, justification: string, callId?: string): ScriptedReply {
+    return reply.execCommand(
+      cmd,
+      { sandbox_permissions: 'require_escalated', justification },
+      callId,
+    );
   },
 
   /** A call of any function (a dynamic tool, say). */

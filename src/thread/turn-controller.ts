@@ -4,7 +4,7 @@ import { CodexError } from '../errors/codex-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError, JsonRpcErrorCode } from '../errors/json-rpc-error.js';
 import { TurnActiveError } from '../errors/turn-errors.js';
-import type { Logger } from '../logger.js';
+import type { FullLogger } from '../logger.js';
 import type { StartingTurn, ThreadRoute, TurnSink } from '../observables/notification-router.js';
 import { RequestScope } from '../requests/server-request-dispatcher.js';
 import { announceTurn, outsideCapture } from '../observables/turn-context.js';
@@ -23,7 +23,7 @@ import { splitTurnOptions } from './turn-options.js';
 export interface TurnHost {
   readonly threadId: string;
   readonly route: ThreadRoute;
-  readonly logger: Logger;
+  readonly logger: FullLogger;
   request(
     method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
     params: unknown,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { CodexError } from '../errors/codex-error.js';
 
 /** Where the bundled `codex` binary was found, and what belongs next to it. */
 export interface CodexBinary {
@@ -12,15 +13,15 @@ export interface CodexBinary {
   readonly packageRoot?: string;
 }
 
-/** Raised when no runnable `codex` binary can be found. */
-export class CodexBinaryNotFoundError extends Error {
-  override readonly name = 'CodexBinaryNotFoundError';
+/** Raised when no runnable `codex` binary can be found; `data` holds `{ triedPaths }`. */
+export class CodexBinaryNotFoundError extends CodexError {
+  override name = 'CodexBinaryNotFoundError';
   constructor(
     message: string,
     /** Every path that was tried, in order. */
     readonly triedPaths: readonly string[],
   ) {
-    super(message);
+    super(message, { code: 'binary_not_found', data: { triedPaths } });
   }
 }
 

@@ -1,0 +1,229 @@
+/**
+ * The package as a user installs it: `npm pack`, unpacked into a fresh project whose
+ * node_modules holds only the dependencies (linked from this checkout, so no network is needed)
+ * and rxjs at the lowest supported version (7.5.5, the first whose exports map carries types). Each kind of consumer type-checks against the
+ * packed `.d.ts` (skipLibCheck off) and runs `thread.run()` against the scripted model.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { execa } from 'execa';
+
+const run = promisify(execFile);
+const repo = process.cwd();
+const bin = (name: string) => path.join(repo, 'node_modules', '.bin', name);
+
+/** Type-checks (and emits) a project; on errors, fails with tsc's report. */
+async function tsc(dir: string): Promise<void> {
+  const result = await execa(bin('tsc'), ['-p', dir], { reject: false });
+  if (result.exitCode !== 0) throw new Error(`tsc -p ${dir}:\n${result.stdout}${result.stderr}`);
+}
+
+const ESM_SOURCE = `import { Codex, VERSION, agentMessageDeltas } from 'codex-rx';
+import type { RunResult } from 'codex-rx';
+import { reply, startScriptedCodex } from 'codex-rx/testing';
+import { toArray } from 'rxjs';
+
+const scripted = await startScriptedCodex();
+try {
+  scripted.model.enqueue(reply.text('streamed'), reply.text('hello from the tarball'));
+  const thread = await scripted.codex.startThread();
+  // An app's own rxjs operators and ours compose in one pipe (no nested rxjs copy).
+  const deltas = await new Promise<string[]>((resolve, reject) =>
+    thread.turn('first').pipe(agentMessageDeltas(), toArray()).subscribe({ next: resolve, error: reject }),
+  );
+  const result: RunResult = await thread.run('hi');
+  console.log(\`\${deltas.join('')} | \${result.finalResponse} | \${VERSION} | \${scripted.codex instanceof Codex}\`);
+} finally {
+  await scripted.close();
+}
+`;
+
+const CJS_SOURCE = `const { Codex, VERSION } = require('codex-rx');
+const { reply, startScriptedCodex } = require('codex-rx/testing');
+
+(async () => {
+  const scripted = await startScriptedCodex();
+  try {
+    scripted.model.enqueue(reply.text('streamed'), reply.text('hello from the tarball'));
+    const thread = await scripted.codex.startThread();
+    await thread.run('first');
+    const result = await thread.run('hi');
+    console.log(\`streamed | \${result.finalResponse} | \${VERSION} | \${scripted.codex instanceof Codex}\`);
+  } finally {
+    await scripted.close();
+  }
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+/** A `module: commonjs` TypeScript consumer: imports become require() of the ES module. */
+const TS_CJS_SOURCE = `import { Codex, VERSION } from 'codex-rx';
+
+async function main(): Promise<void> {
+  const { reply, startScriptedCodex } = await import('codex-rx/testing');
+  const scripted = await startScriptedCodex();
+  try {
+    scripted.model.enqueue(reply.text('streamed'), reply.text('hello from the tarball'));
+    const codex: Codex = scripted.codex;
+    const thread = await codex.startThread();
+    await thread.run('first');
+    const result = await thread.run('hi');
+    console.log(\`streamed | \${result.finalResponse} | \${VERSION} | \${codex instanceof Codex}\`);
+  } finally {
+    await scripted.close();
+  }
+}
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
+`;
+
+const tsconfig = (options: Record<string, unknown>) =>
+  JSON.stringify({
+    compilerOptions: {
+      strict: true,
+      skipLibCheck: false,
+      target: 'ES2022',
+      lib: ['ES2022'],
+      types: ['node'],
+      outDir: 'out',
+      ...options,
+    },
+    files: ['index.ts'],
+  });
+
+describe('the packed package, as consumers install it', () => {
+  let root: string;
+  let version: string;
+  const expected = () => `streamed | hello from the tarball | ${version} | true`;
+
+  beforeAll(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'codex-rx-consumers-'));
+    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', root], {
+      cwd: repo,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
+      filename: string;
+      version: string;
+      files: Array<{ path: string }>;
+    }>;
+    version = packed!.version;
+    const modules = path.join(root, 'node_modules');
+    await mkdir(path.join(modules, 'codex-rx'), { recursive: true });
+    await run('tar', [
+      '-xzf',
+      path.join(root, packed!.filename),
+      '-C',
+      path.join(modules, 'codex-rx'),
+      '--strip-components=1',
+    ]);
+    const link = (name: string, target = name) =>
+      symlink(path.join(repo, 'node_modules', target), path.join(modules, name), 'dir');
+    await mkdir(path.join(modules, '@openai'), { recursive: true });
+    await mkdir(path.join(modules, '@types'), { recursive: true });
+    for (const name of await readdir(path.join(repo, 'node_modules', '@openai'))) {
+      if (name.startsWith('codex') && name !== 'codex-sdk') await link(`@openai/${name}`);
+    }
+    await link('execa');
+    await link('vscode-jsonrpc');
+    await link('@types/node');
+    await link('rxjs', 'rxjs-lowest');
+  }, 120_000);
+
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  async function project(name: string, files: Record<string, string>): Promise<string> {
+    const dir = path.join(root, name);
+    await mkdir(dir);
+    for (const [file, text] of Object.entries(files)) await writeFile(path.join(dir, file), text);
+    return dir;
+  }
+
+  const node = (dir: string, file: string) =>
+    run(process.execPath, [file], {
+      cwd: dir,
+      timeout: 60_000,
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+
+  it('ships what it needs and nothing that points nowhere', async () => {
+    const files = await readdir(path.join(root, 'node_modules', 'codex-rx'), { recursive: true });
+    expect(files).toEqual(
+      expect.arrayContaining(['LICENSE', 'README.md', 'dist/index.js', 'dist/testing/index.d.ts']),
+    );
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    expect(files.filter((f) => f.startsWith('src'))).toEqual([]);
+  });
+
+  it('ESM with NodeNext resolution: type-checks and runs', async () => {
+    const dir = await project('esm-nodenext', {
+      'package.json': JSON.stringify({ type: 'module' }),
+      'tsconfig.json': tsconfig({ module: 'NodeNext', moduleResolution: 'NodeNext' }),
+      'index.ts': ESM_SOURCE,
+    });
+    await tsc(dir);
+    const { stdout } = await node(dir, 'out/index.js');
+    expect(stdout.trim()).toBe(expected());
+  }, 90_000);
+
+  it('bundler resolution: type-checks', async () => {
+    const dir = await project('bundler', {
+      'package.json': JSON.stringify({ type: 'module' }),
+      'tsconfig.json': tsconfig({ module: 'ESNext', moduleResolution: 'bundler', noEmit: true }),
+      'index.ts': ESM_SOURCE,
+    });
+    await tsc(dir);
+  }, 60_000);
+
+  it('CommonJS require() from a .cjs file runs', async () => {
+    const dir = await project('cjs', { 'index.cjs': CJS_SOURCE });
+    const { stdout } = await node(dir, 'index.cjs');
+    expect(stdout.trim()).toBe(expected());
+  }, 60_000);
+
+  it('TypeScript with module: commonjs type-checks and runs', async () => {
+    const dir = await project('ts-commonjs', {
+      'tsconfig.json': tsconfig({
+        module: 'commonjs',
+        moduleResolution: 'bundler',
+        esModuleInterop: true,
+      }),
+      'index.ts': TS_CJS_SOURCE,
+    });
+    await tsc(dir);
+    const { stdout } = await node(dir, 'out/index.js');
+    expect(stdout.trim()).toBe(expected());
+  }, 90_000);
+
+  it('an esbuild bundle for Node runs, with the documented createRequire banner', async () => {
+    const dir = await project('esbuild', {
+      'package.json': JSON.stringify({ type: 'module' }),
+      'index.ts': ESM_SOURCE,
+    });
+    await run(
+      bin('esbuild'),
+      [
+        'index.ts',
+        '--bundle',
+        '--platform=node',
+        '--format=esm',
+        '--target=node20',
+        '--outfile=out/app.mjs',
+        // vscode-jsonrpc is CommonJS: give the bundle a require().
+        "--banner:js=import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+        // The native binary ships in these packages: they stay installed, not bundled.
+        '--external:@openai/codex',
+      ],
+      { cwd: dir },
+    );
+    const { stdout } = await node(dir, 'out/app.mjs');
+    expect(stdout.trim()).toBe(expected());
+  }, 90_000);
+});
