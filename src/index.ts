@@ -49,6 +49,7 @@ export { TimeoutError } from './errors/timeout-error.js';
 export { InvalidInputError } from './errors/invalid-input-error.js';
 export { OverloadedError } from './errors/overloaded-error.js';
 export { ProtocolError } from './errors/protocol-error.js';
+export { NotSignedInError } from './errors/not-signed-in-error.js';
 export { MessageTooLargeError } from './errors/message-too-large-error.js';
 export { isRetryable } from './rpc/retry-policy.js';
 export type { RetryOptions } from './rpc/retry-policy.js';

@@ -99,6 +99,10 @@ export class FakePeer {
     const peerReader = new JsonlMessageReader(fromClient);
     peerReader.listen((message) => void this.onMessage(message));
     this.handle('initialize', () => ({ result: FAKE_METADATA }));
+    // Asked once before the first turn (the client's sign-in check).
+    this.handle('account/read', () => ({
+      result: { account: null, userId: null, requiresOpenaiAuth: false, workspaceRouting: null },
+    }));
   }
 
   /** Scripts the answer to a client request method. Returning `undefined` leaves it unanswered. */

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import type { NotSignedInError } from '../errors/not-signed-in-error.js';
 import type { FullLogger } from '../logger.js';
 import type { NotificationRouter } from '../observables/notification-router.js';
 import type { CodexNotification } from '../protocol/methods.js';
@@ -11,8 +12,15 @@ export interface ClientContext {
   readonly router: NotificationRouter;
   readonly notifications$: Observable<CodexNotification>;
   readonly logger: FullLogger;
+  /** The client's default `turnStallTimeoutMs` (off when undefined). */
+  readonly turnStallTimeoutMs?: number | undefined;
   readonly serverRequests: ServerRequestDispatcher;
   request(method: string, params: unknown, options?: RequestOptions): Promise<unknown>;
   /** A control request (not a turn): `request` with the client's control-request timeout. */
   control(method: string, params: unknown): Promise<unknown>;
+  /**
+   * Resolves when the server can run turns; rejects with {@link NotSignedInError} when it has no
+   * credentials its model provider needs. Asks `account/read` once, again after `account/updated`.
+   */
+  ensureSignedIn(): Promise<void>;
 }

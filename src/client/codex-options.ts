@@ -55,6 +55,17 @@ export interface ConnectOptions {
    * messages at most and, past that, refuses requests and can even drop the refusal.
    */
   maxInFlightRequests?: number;
+  /**
+   * Before the first turn, ask the server (`account/read`, once) whether its model provider
+   * needs a login it does not have, and fail the turn at once with `NotSignedInError` instead of
+   * letting it retry forever. Default `true`.
+   */
+  checkSignIn?: boolean;
+  /**
+   * Default for every turn's `turnStallTimeoutMs`: a turn that sends no event for this many ms is
+   * interrupted and fails with a `TimeoutError`. Off by default (a model may think for minutes).
+   */
+  turnStallTimeoutMs?: number;
 }
 
 /** Options for {@link Codex.start}. */

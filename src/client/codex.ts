@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import { ClosedError } from '../errors/closed-error.js';
 import { silentLogger } from '../logger.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { NotSignedInError } from '../errors/not-signed-in-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import { hotNotifications } from '../observables/hot-notifications.js';
 import type { HotNotifications } from '../observables/hot-notifications.js';
@@ -141,9 +142,12 @@ export class Codex implements AsyncDisposable {
       options.handlers,
     );
     rpc.setRequestHandler((request) => serverRequests.dispatch(request));
+    /** Whether the server can run turns (see `ensureSignedIn`); signing in or out resets it. */
+    let signedIn: Promise<void> | undefined;
     const hot = hotNotifications(
       rpc,
       (n, wire) => {
+        if (n.method === 'account/updated') signedIn = undefined;
         router.route(n, wire);
         if (n.method === 'serverRequest/resolved')
           serverRequests.resolved(n.params.threadId, n.params.requestId);
@@ -165,9 +169,23 @@ export class Codex implements AsyncDisposable {
       notifications$,
       logger,
       serverRequests,
+      turnStallTimeoutMs: options.turnStallTimeoutMs,
       request: (method, params, requestOptions) => rpc.request(method, params, requestOptions),
       control: (method, params) => rpc.request(method, params, controlOptions),
+      ensureSignedIn: () => {
+        if (options.checkSignIn === false) return Promise.resolve();
+        signedIn ??= (
+          rpc.request('account/read', {}, controlOptions) as Promise<GetAccountResponse>
+        ).then((account) => {
+          if (account.requiresOpenaiAuth && account.account === null)
+            throw new NotSignedInError(account);
+        });
+        // A failed check is asked again next time: the user may sign in meanwhile.
+        signedIn.catch(() => (signedIn = undefined));
+        return signedIn;
+      },
     };
+
     try {
       const clientInfo = options.clientInfo ?? { name: 'codex_rx', title: 'codex-rx' };
       const metadata = (await rpc.request(

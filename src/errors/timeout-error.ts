@@ -8,11 +8,13 @@ export class TimeoutError extends CodexError {
     method: string,
     /** The timeout that elapsed, in milliseconds. */
     readonly timeoutMs: number,
+    /** @internal For timeouts other than a request's: the message, code and extra data. */
+    detail?: { message: string; code: string; data?: Record<string, unknown> },
   ) {
-    super(`${method} got no response within ${timeoutMs} ms`, {
+    super(detail?.message ?? `${method} got no response within ${timeoutMs} ms`, {
       method,
-      code: 'timeout',
-      data: { timeoutMs },
+      code: detail?.code ?? 'timeout',
+      data: { timeoutMs, ...detail?.data },
     });
   }
 }

@@ -95,10 +95,11 @@ export class Thread {
         threadId: this.id,
         route: this.route,
         logger: this.ctx.logger,
+        turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
         bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
         request: (method, params) =>
           method === 'turn/start'
-            ? this.ctx.request(method, params)
+            ? this.ctx.ensureSignedIn().then(() => this.ctx.request(method, params))
             : this.ctx.control(method, params),
       },
       input,

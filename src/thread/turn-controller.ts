@@ -3,6 +3,7 @@ import type { Subscriber, Subscription, TeardownLogic } from 'rxjs';
 import { CodexError } from '../errors/codex-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError, JsonRpcErrorCode } from '../errors/json-rpc-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
 import { TurnActiveError } from '../errors/turn-errors.js';
 import type { FullLogger } from '../logger.js';
 import type { StartingTurn, ThreadRoute, TurnSink } from '../observables/notification-router.js';
@@ -24,6 +25,8 @@ export interface TurnHost {
   readonly threadId: string;
   readonly route: ThreadRoute;
   readonly logger: FullLogger;
+  /** The client's default for `turnStallTimeoutMs`. */
+  readonly turnStallTimeoutMs?: number | undefined;
   request(
     method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
     params: unknown,
@@ -78,6 +81,14 @@ export class TurnController implements TurnSink, TurnHandle {
   private markActive!: () => void;
   /** Set while `deliver` hands an event out: who subscribes meanwhile has it from the replay. */
   private delivering = false;
+  /** `turnStallTimeoutMs` in force, if any, and what the stall watch needs. */
+  private readonly stallMs: number | undefined;
+  private stallTimer: NodeJS.Timeout | undefined;
+  private lastProgressAt = 0;
+  /** The stall error to end with once the interrupt it sent has ended the turn. */
+  private stalled: TimeoutError | undefined;
+  /** The server's recent `error` notifications for this turn (retries, mostly). */
+  private readonly serverErrors: unknown[] = [];
   private readonly joinedDuringDelivery: Subscriber<TurnEvent>[] = [];
   private following: Subscription | undefined;
   /** This turn's server-request handlers and stream. */
@@ -124,6 +135,14 @@ export class TurnController implements TurnSink, TurnHandle {
       );
     }
     ({ wire: this.wire, sdk: this.sdk } = splitTurnOptions(options));
+    this.stallMs = this.sdk.turnStallTimeoutMs ?? host.turnStallTimeoutMs;
+    if (this.stallMs !== undefined && !(this.stallMs > 0)) {
+      throw new InvalidInputError(
+        'options.turnStallTimeoutMs',
+        `must be a positive number of ms, got ${String(this.stallMs)}`,
+        'turn/start',
+      );
+    }
     this.requestScope = new RequestScope(this.sdk.handlers);
     this.idPromise = new Promise<string>((resolve, reject) => {
       this.resolveId = resolve;
@@ -267,6 +286,13 @@ export class TurnController implements TurnSink, TurnHandle {
   // TurnSink: called by the thread route, in wire order.
   deliver(notification: CodexNotification, wire?: WireLine): void {
     const event = notification as TurnEvent;
+    if (event.method === 'error') {
+      // A retry report is not progress: it must not hold off the stall timeout.
+      this.serverErrors.push(event.params);
+      if (this.serverErrors.length > 10) this.serverErrors.shift();
+    } else if (this.stallMs !== undefined) {
+      this.lastProgressAt = Date.now();
+    }
     this.log.append(event, wire);
     this.delivering = true;
     try {
@@ -280,7 +306,10 @@ export class TurnController implements TurnSink, TurnHandle {
     }
     // Any event of the turn means the server has it running (turn/started comes first).
     this.markActive();
-    if (event.method === 'turn/completed') this.end();
+    if (event.method === 'turn/completed') {
+      if (this.stalled) this.fail(this.stalled);
+      else this.end();
+    }
   }
 
   abort(error: Error): void {
@@ -331,11 +360,37 @@ export class TurnController implements TurnSink, TurnHandle {
       });
   }
 
+  /** Starts watching for a stall: one timer, re-armed for the time left (no per-event timers). */
+  private watchStall(): void {
+    if (this.stallMs === undefined || this.ended) return;
+    this.lastProgressAt = Date.now();
+    const check = (): void => {
+      this.stallTimer = undefined;
+      if (this.ended || this.stalled) return;
+      const idle = Date.now() - this.lastProgressAt;
+      if (idle < this.stallMs!) {
+        this.stallTimer = setTimeout(check, this.stallMs! - idle);
+        return;
+      }
+      this.stalled = new TimeoutError('turn', this.stallMs!, {
+        message: `turn ${this.id ?? ''} sent no progress for ${this.stallMs} ms; it was interrupted`,
+        code: 'turn_stalled',
+        data: { turnId: this.id, errors: [...this.serverErrors] },
+      });
+      this.host.logger.warn(`codex-rx: ${this.stalled.message}`);
+      const stalled = this.stalled;
+      // Ends with the interrupt's turn/completed; if the server cannot even confirm it, now.
+      this.interrupt().catch(() => this.fail(stalled));
+    };
+    this.stallTimer = setTimeout(check, this.stallMs);
+  }
+
   private claim(turnId: string, starting?: StartingTurn): void {
     this.id = turnId;
     this.requestScope.turnId = turnId;
     this.state = 'running';
     this.resolveId(turnId);
+    this.watchStall();
     this.host.route.claim(turnId, this, starting);
     if (this.interruptWanted && !this.ended) void this.interrupt().catch(() => undefined);
   }
@@ -385,6 +440,8 @@ export class TurnController implements TurnSink, TurnHandle {
 
   private cleanup(): void {
     this.markActive();
+    if (this.stallTimer) clearTimeout(this.stallTimer);
+    this.stallTimer = undefined;
     this.unbindRequests?.();
     this.unbindRequests = undefined;
     this.sdk.signal?.removeEventListener('abort', this.onAbort);

@@ -17,6 +17,13 @@ export interface TurnOptions extends Omit<TurnStartParams, 'threadId' | 'input'>
   ifActive?: 'error' | 'steer';
   /** How this turn's server requests are answered (over the thread's and the client's handlers). */
   handlers?: ServerRequestHandlers;
+  /**
+   * When the turn sends no event for this many ms, interrupt it and end its stream with a
+   * `TimeoutError` (code `turn_stalled`) whose `data.errors` holds the server's last `error`
+   * notifications (such as "Reconnecting… 2/5"). Off by default; the client's
+   * `turnStallTimeoutMs` sets it for every turn.
+   */
+  turnStallTimeoutMs?: number;
 }
 
 /** The SDK-only keys of {@link TurnOptions}, which are not sent to the server. */
@@ -25,6 +32,7 @@ export const SDK_TURN_OPTION_KEYS = [
   'interruptOnUnsubscribe',
   'ifActive',
   'handlers',
+  'turnStallTimeoutMs',
 ] as const;
 
 /** Splits options into what goes on the wire and what the SDK keeps. */
@@ -32,6 +40,7 @@ export function splitTurnOptions(options: TurnOptions): {
   wire: Omit<TurnStartParams, 'threadId' | 'input'>;
   sdk: Pick<TurnOptions, (typeof SDK_TURN_OPTION_KEYS)[number]>;
 } {
-  const { signal, interruptOnUnsubscribe, ifActive, handlers, ...wire } = options;
-  return { wire, sdk: { signal, interruptOnUnsubscribe, ifActive, handlers } };
+  const { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, ...wire } =
+    options;
+  return { wire, sdk: { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs } };
 }
