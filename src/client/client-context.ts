@@ -1,5 +1,4 @@
 import type { Observable } from 'rxjs';
-import type { NotSignedInError } from '../errors/not-signed-in-error.js';
 import type { FullLogger } from '../logger.js';
 import type { NotificationRouter } from '../observables/notification-router.js';
 import type { CodexNotification } from '../protocol/methods.js';
@@ -19,7 +18,7 @@ export interface ClientContext {
   /** A control request (not a turn): `request` with the client's control-request timeout. */
   control(method: string, params: unknown): Promise<unknown>;
   /**
-   * Resolves when the server can run turns; rejects with {@link NotSignedInError} when it has no
+   * Resolves when the server can run turns; rejects with `NotSignedInError` when it has no
    * credentials its model provider needs. Asks `account/read` once, again after `account/updated`.
    */
   ensureSignedIn(): Promise<void>;
