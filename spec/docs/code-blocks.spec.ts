@@ -1,11 +1,12 @@
 /**
  * Every ```ts block in the README and docs/ must type-check against the real API, so the docs
- * cannot drift from the code. Blocks that use `codex`, `thread` or `turn` without defining them
+ * cannot drift from the code (code-blocks-run.spec.ts also runs them). Blocks that use `codex`, `thread` or `turn` without defining them
  * see them declared globally (they continue an earlier block).
  */
-import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { docBlocks } from '../support/doc-blocks.js';
 
 const GLOBALS = `import type { Codex, Thread, TurnObservable } from 'codex-rx';
 import type { Observable } from 'rxjs';
@@ -21,33 +22,12 @@ declare global {
 export {};
 `;
 
-async function blocks(): Promise<Array<{ file: string; line: number; code: string }>> {
-  const files = [
-    'README.md',
-    ...(await readdir('docs'))
-      .filter((f) => f.endsWith('.md') && f !== 'api-reference.md')
-      .map((f) => `docs/${f}`),
-  ];
-  const found: Array<{ file: string; line: number; code: string }> = [];
-  for (const file of files) {
-    const text = await readFile(file, 'utf8');
-    for (const match of text.matchAll(/```ts\n([\s\S]*?)```/g)) {
-      found.push({
-        file,
-        line: text.slice(0, match.index).split('\n').length + 1,
-        code: match[1]!,
-      });
-    }
-  }
-  return found;
-}
-
 describe('code in the README and docs', () => {
   it('type-checks against the real API', async () => {
     const dir = path.resolve('.tmp/doc-blocks');
     await rm(dir, { recursive: true, force: true });
     await mkdir(dir, { recursive: true });
-    const all = await blocks();
+    const all = await docBlocks();
     expect(all.length).toBeGreaterThan(10);
     await writeFile(path.join(dir, 'globals.d.ts'), GLOBALS);
     const names = new Map<string, string>();

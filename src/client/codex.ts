@@ -95,9 +95,10 @@ export class Codex implements AsyncDisposable {
    * Spawns `codex app-server` (the bundled, pinned binary unless `codexPath` is given), sends
    * `initialize` and `initialized`, and resolves once the server is ready.
    *
-   * @throws {@link CodexProcessError} when the binary is missing or the process exits before it is
-   *   ready (the message names the path and quotes its last stderr lines); {@link JsonRpcError}
-   *   when the server refuses `initialize`.
+   * @throws `CodexBinaryNotFoundError` when no bundled binary exists for this platform (and no
+   *   `codexPath` is given); `CodexProcessError` when the binary cannot be started or exits before
+   *   it is ready (the message names the path and quotes its last stderr lines); `JsonRpcError`
+   *   when the server refuses `initialize`. All are `CodexError`s.
    */
   static async start(options: CodexOptions = {}): Promise<Codex> {
     const redactor = new SecretRedactor();

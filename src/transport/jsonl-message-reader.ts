@@ -5,7 +5,11 @@ import { MessageTooLargeError } from '../errors/message-too-large-error.js';
 import type { WireLine } from './wire-line.js';
 import type { DataCallback, Message } from 'vscode-jsonrpc/node';
 
-/** A line from the peer that is not a JSON-RPC message; reported through the reader's `onError`. */
+/**
+ * A line from the peer that is not a JSON-RPC message; reported through the reader's `onError`
+ * (the connection logs it and skips the line). Not a `CodexError`: the connection treats reader
+ * errors that are `CodexError`s as fatal.
+ */
 export class MalformedMessageError extends Error {
   override readonly name = 'MalformedMessageError';
   constructor(
