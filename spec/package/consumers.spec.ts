@@ -5,7 +5,7 @@
  * packed `.d.ts` (skipLibCheck off) and runs `thread.run()` against the scripted model.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -160,6 +160,12 @@ describe('the packed package, as consumers install it', () => {
     );
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('src'))).toEqual([]);
+    // Every relative link in the packed README leads to a packed file.
+    const readme = await readFile(path.join(root, 'node_modules', 'codex-rx', 'README.md'), 'utf8');
+    const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!);
+    const dangling = links.filter((link) => !/^https?:/.test(link) && !files.includes(link));
+    expect(links.length).toBeGreaterThan(3);
+    expect(dangling).toEqual([]);
   });
 
   it('ESM with NodeNext resolution: type-checks and runs', async () => {
