@@ -5,22 +5,8 @@
 import { lastValueFrom } from 'rxjs';
 import { ClosedError, Codex, CodexError, CodexProcessError } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
+import { noUncaught } from '../support/no-uncaught.js';
 import { turnObject } from '../support/turn-fixtures.js';
-
-async function noUncaught(body: () => Promise<void>): Promise<void> {
-  const seen: unknown[] = [];
-  const record = (error: unknown): number => seen.push(error);
-  process.on('uncaughtException', record);
-  process.on('unhandledRejection', record);
-  try {
-    await body();
-    await new Promise((r) => setTimeout(r, 20));
-  } finally {
-    process.off('uncaughtException', record);
-    process.off('unhandledRejection', record);
-  }
-  expect(seen).toEqual([]);
-}
 
 /** A server that never answers `thread/list`, with one thread whose turn never ends. */
 async function deafServer(options: { requestTimeoutMs?: number } = {}) {

@@ -6,6 +6,7 @@
 import { Codex, ProtocolError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
+import { noUncaught } from '../support/no-uncaught.js';
 import { turnEvents, turnObject } from '../support/turn-fixtures.js';
 
 function recordingLogger(): Logger & { warnings: string[] } {
@@ -23,22 +24,6 @@ async function setup() {
   const codex = await Codex.connect(peer.transport, { logger });
   const thread = await codex.startThread();
   return { peer, codex, thread, logger, t: turnEvents('th-1', 'tu-1') };
-}
-
-/** Fails the test on anything thrown into the event loop while `body` runs. */
-async function noUncaught(body: () => Promise<void>): Promise<void> {
-  const seen: unknown[] = [];
-  const record = (error: unknown): number => seen.push(error);
-  process.on('uncaughtException', record);
-  process.on('unhandledRejection', record);
-  try {
-    await body();
-    await new Promise((r) => setTimeout(r, 20));
-  } finally {
-    process.off('uncaughtException', record);
-    process.off('unhandledRejection', record);
-  }
-  expect(seen).toEqual([]);
 }
 
 describe('malformed notifications', () => {

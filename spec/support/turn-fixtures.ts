@@ -1,5 +1,6 @@
 /** Wire-shaped notifications of a turn, for fake-peer and marble tests. */
 import type { CodexNotification } from '../../src/protocol/methods.js';
+import type { TurnEvent } from '../../src/thread/turn-event.js';
 import type { FakePeer } from './fake-peer.js';
 
 let n = 0;
@@ -85,4 +86,10 @@ export function answerTurns(
     });
     return { result: { turn: turnObject(turnId, 'inProgress') } };
   });
+}
+
+/** The status of the `turn/completed` that ends `events`, if it ends with one. */
+export function completedStatus(events: readonly TurnEvent[]): string | undefined {
+  const last = events.at(-1);
+  return last?.method === 'turn/completed' ? last.params.turn.status : undefined;
 }

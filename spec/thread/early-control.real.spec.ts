@@ -5,15 +5,10 @@
  */
 import { Subject, filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { interruptWhen, toRunResult } from '../../src/index.js';
-import type { TurnEvent } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
-
-const statusOf = (events: TurnEvent[]): string | undefined => {
-  const last = events.at(-1);
-  return last?.method === 'turn/completed' ? last.params.turn.status : undefined;
-};
+import { completedStatus } from '../support/turn-fixtures.js';
 
 describe('control in the first moments of a turn (real app-server)', () => {
   let real: RealCodex;
@@ -37,7 +32,7 @@ describe('control in the first moments of a turn (real app-server)', () => {
     const turn = thread.turn('long task');
     const events = lastValueFrom(turn.pipe(toArray()));
     await turn.interrupt();
-    expect(statusOf(await events)).toBe('interrupted');
+    expect(completedStatus(await events)).toBe('interrupted');
   });
 
   it('interrupt() between the turn/start response and turn/started', async () => {
@@ -46,7 +41,7 @@ describe('control in the first moments of a turn (real app-server)', () => {
     const events = lastValueFrom(turn.pipe(toArray()));
     await turn.turnId; // the response is in; turn/started is not
     await turn.interrupt();
-    expect(statusOf(await events)).toBe('interrupted');
+    expect(completedStatus(await events)).toBe('interrupted');
   });
 
   it('interruptWhen fired in the first millisecond', async () => {
@@ -54,7 +49,7 @@ describe('control in the first moments of a turn (real app-server)', () => {
     const stop$ = new Subject<void>();
     const events = lastValueFrom(thread.turn('long task').pipe(interruptWhen(stop$), toArray()));
     stop$.next();
-    expect(statusOf(await events)).toBe('interrupted');
+    expect(completedStatus(await events)).toBe('interrupted');
   });
 
   it('run() with a signal that aborts after 1 ms resolves interrupted', async () => {

@@ -7,19 +7,15 @@ import {
   steerWhen,
   toRunResult,
 } from '../../src/index.js';
-import type { Thread, TurnEvent } from '../../src/index.js';
+import type { Thread } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
+import { completedStatus } from '../support/turn-fixtures.js';
 
 /** Resolves once `thread` has seen its running turn's first agent-message delta. */
 function firstDelta(thread: Thread): Promise<unknown> {
   return firstValueFrom(thread.events$.pipe(filter((n) => n.method === 'item/agentMessage/delta')));
-}
-
-function completedStatus(events: TurnEvent[]): string | undefined {
-  const last = events.at(-1);
-  return last?.method === 'turn/completed' ? last.params.turn.status : undefined;
 }
 
 describe('thread.turn() against the real app-server', () => {

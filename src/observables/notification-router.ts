@@ -144,18 +144,22 @@ export class ThreadRoute {
 export class NotificationRouter {
   // Held weakly: a route lives while its Thread objects, turns or event subscriptions do.
   private readonly threads = new WeakValueMap<string, ThreadRoute>();
-  /** Routes with a turn running or starting, or a subscriber: held strongly while so. */
-  private readonly busy = new Set<ThreadRoute>();
+  /**
+   * Routes with a turn running or starting, or a subscriber: held strongly while so, and looked
+   * up here first (a WeakRef's `deref()` on every event costs measurable throughput).
+   */
+  private readonly busy = new Map<string, ThreadRoute>();
   private readonly onBusyChange = (route: ThreadRoute, busy: boolean): void => {
-    if (busy) this.busy.add(route);
-    else this.busy.delete(route);
+    if (busy) this.busy.set(route.threadId, route);
+    else if (this.busy.get(route.threadId) === route) this.busy.delete(route.threadId);
   };
   private endedWith: Error | null | undefined;
 
   /** Feeds one notification, in wire order. */
   route(notification: CodexNotification, wire?: WireLine): void {
     const threadId = threadIdOf(notification);
-    if (threadId !== undefined) this.threads.get(threadId)?.dispatch(notification, wire);
+    if (threadId !== undefined)
+      (this.busy.get(threadId) ?? this.threads.get(threadId))?.dispatch(notification, wire);
   }
 
   /** A notification could not be read: the turn of its thread it belongs to fails with `error`. */

@@ -39,8 +39,9 @@ type State = 'new' | 'starting' | 'running' | 'ended';
 
 /**
  * How often a steer or interrupt refused with "no active turn" is sent again. The server answers
- * `turn/start` before the turn is active and refuses both until then; they wait for
- * `turn/started`, and this covers a server that reports the turn a moment before it accepts them.
+ * `turn/start` before the turn is active and refuses `turn/interrupt` until then (0.169.0 takes
+ * a steer); an interrupt waits for `turn/started`, and these retries cover a server that reports
+ * the turn a moment before it accepts either.
  */
 const NOT_ACTIVE_RETRIES = 8;
 const NOT_ACTIVE_RETRY_MS = 25;
@@ -79,6 +80,7 @@ export class TurnController implements TurnSink, TurnHandle {
   /** Resolves once the server reports the turn active (or it ended): steer and interrupt wait for it. */
   private readonly active: Promise<void>;
   private markActive!: () => void;
+  private isActive = false;
   /** Set while `deliver` hands an event out: who subscribes meanwhile has it from the replay. */
   private delivering = false;
   /** `turnStallTimeoutMs` in force, if any, and what the stall watch needs. */
@@ -294,18 +296,20 @@ export class TurnController implements TurnSink, TurnHandle {
       this.lastProgressAt = Date.now();
     }
     this.log.append(event, wire);
+    // RxJS subscribers do not throw from next() (errors are reported asynchronously), so no
+    // try/finally is needed here, on the hottest path.
     this.delivering = true;
-    try {
-      for (const subscriber of this.subscribers) subscriber.next(event);
-    } finally {
-      this.delivering = false;
-      if (this.joinedDuringDelivery.length) {
-        for (const joined of this.joinedDuringDelivery) this.subscribers.add(joined);
-        this.joinedDuringDelivery.length = 0;
-      }
+    for (const subscriber of this.subscribers) subscriber.next(event);
+    this.delivering = false;
+    if (this.joinedDuringDelivery.length) {
+      for (const joined of this.joinedDuringDelivery) this.subscribers.add(joined);
+      this.joinedDuringDelivery.length = 0;
     }
     // Any event of the turn means the server has it running (turn/started comes first).
-    this.markActive();
+    if (!this.isActive) {
+      this.isActive = true;
+      this.markActive();
+    }
     if (event.method === 'turn/completed') {
       if (this.stalled) this.fail(this.stalled);
       else this.end();
