@@ -213,11 +213,6 @@ export class RpcConnection {
     return this.pending.size;
   }
 
-  /** Requests on the wire whose answer the JSON-RPC layer still waits for (for leak checks). */
-  get awaitingCount(): number {
-    return this.awaiting.size;
-  }
-
   /** Requests waiting for a free slot. */
   get queuedCount(): number {
     return this.slots.queued;
