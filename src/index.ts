@@ -1,11 +1,17 @@
 export { Codex } from './client/codex.js';
-export type { RequestArgs, ResumeThreadOptions, ForkThreadOptions } from './client/codex.js';
+export type {
+  RequestArgs,
+  ResumeThreadOptions,
+  ForkThreadOptions,
+  ThreadLifecycleNotification,
+} from './client/codex.js';
 export type {
   LoginHandle,
   ChatgptLoginHandle,
   DeviceCodeLoginHandle,
 } from './client/login-handle.js';
 export { Thread } from './thread/thread.js';
+export type { TurnsListOptions, ItemsListOptions } from './thread/thread.js';
 export type { ThreadOptions } from './thread/thread-options.js';
 export { ServerRequestHandle } from './requests/server-request-handle.js';
 export type {

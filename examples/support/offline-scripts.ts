@@ -58,6 +58,9 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
     ],
   },
   'concurrent-threads': { responder: echoResponder },
+  history: {
+    replies: [reply.text('Teal.'), reply.text('A mango.')],
+  },
   'resume-thread': {
     replies: [reply.text('Noted: your favourite colour is teal.'), reply.text('You told me teal.')],
   },

@@ -22,6 +22,11 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'Name a planet. -> echo: Name a planet.',
     'Name a prime number. -> echo: Name a prime number.',
   ],
+  history: [
+    'Turns, newest first:\n  completed: A mango.\n  completed: Teal.',
+    'Items, oldest first:\n  you: Name a colour.\n  agent: Teal.\n  you: Name a fruit.\n  agent: A mango.',
+    /threads\$ saw: thread\/started, thread\/status\/changed, thread\/name\/updated/,
+  ],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
   'ui-store': ['streaming=["The project has 3 "]', 'final: The project has 3 packages.'],
   'dynamic-tools': ['[tool] lookup_weather(Paris)', 'It is sunny in Paris: no umbrella needed.'],

@@ -27,6 +27,53 @@ describe('thread management against the real app-server', () => {
     await expect(again.run('hello again')).resolves.toMatchObject({ finalResponse: 'back again' });
   });
 
+  it("pages a thread's turns (newest first) and items (oldest first)", async () => {
+    const thread = await threadWithOneTurn('first question');
+    real.model.enqueue(reply.text('answer to second question'));
+    await thread.run('second question');
+    const turns = await lastValueFrom(
+      thread.turns$({ limit: 1, itemsView: 'full' }).pipe(toArray()),
+    );
+    expect(turns).toHaveLength(2);
+    const texts = (turn: (typeof turns)[number]) =>
+      turn.items.flatMap((item) => (item.type === 'agentMessage' ? [item.text] : []));
+    expect(texts(turns[0]!)).toEqual(['answer to second question']);
+    expect(texts(turns[1]!)).toEqual(['answer to first question']);
+    const items: string[] = [];
+    for await (const entry of thread.items({ limit: 1 })) {
+      if (entry.item.type === 'userMessage' || entry.item.type === 'agentMessage')
+        items.push(entry.item.type);
+    }
+    expect(items).toEqual(['userMessage', 'agentMessage', 'userMessage', 'agentMessage']);
+  });
+
+  it('threads$ reports thread lifecycle: started, renamed, archived', async () => {
+    const seen: Array<{ method: string; threadId: string }> = [];
+    const watching = real.codex.threads$.subscribe((n) =>
+      seen.push({
+        method: n.method,
+        threadId: 'threadId' in n.params ? n.params.threadId : n.params.thread.id,
+      }),
+    );
+    const thread = await real.codex.startThread();
+    real.model.enqueue(reply.text('ok'));
+    await thread.run('materialise me');
+    await thread.setName('Lifecycle');
+    await real.codex.archiveThread(thread.id);
+    await new Promise((r) => setTimeout(r, 200));
+    watching.unsubscribe();
+    const ours = seen.filter((n) => n.threadId === thread.id).map((n) => n.method);
+    expect(ours).toEqual(
+      expect.arrayContaining([
+        'thread/started',
+        'thread/status/changed',
+        'thread/name/updated',
+        'thread/archived',
+      ]),
+    );
+    expect(seen.every((n) => n.method.startsWith('thread/'))).toBe(true);
+  });
+
   it('names and reads a thread', async () => {
     const thread = await threadWithOneTurn('name me');
     await thread.setName('My named thread');

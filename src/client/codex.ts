@@ -1,3 +1,4 @@
+import { filter } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { ClosedError } from '../errors/closed-error.js';
 import { silentLogger } from '../logger.js';
@@ -23,6 +24,8 @@ import type {
   ClientRequestParams,
   ClientRequestResult,
   CodexNotification,
+  NotificationMethod,
+  NotificationOf,
 } from '../protocol/methods.js';
 import { toolSpecs } from '../requests/dynamic-tool.js';
 import { ServerRequestDispatcher } from '../requests/server-request-dispatcher.js';
@@ -30,6 +33,7 @@ import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import { RpcConnection } from '../rpc/rpc-connection.js';
 import { SecretRedactor, redactingLogger } from '../secrets/secret-redactor.js';
 import type { RequestOptions } from '../rpc/rpc-connection.js';
+import { pagedEntries } from '../thread/pages.js';
 import { Thread, assertThreadId } from '../thread/thread.js';
 import type { ThreadOptions } from '../thread/thread-options.js';
 import { StdioTransport } from '../transport/stdio-transport.js';
@@ -45,6 +49,21 @@ const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 600_000;
 
 /** Default bound on control requests: long enough for a slow thread/resume, short enough that nothing waits forever. */
 const DEFAULT_CONTROL_TIMEOUT_MS = 120_000;
+
+/** The notifications {@link Codex.threads$} carries. */
+const THREAD_LIFECYCLE_METHODS = [
+  'thread/started',
+  'thread/status/changed',
+  'thread/name/updated',
+  'thread/archived',
+  'thread/unarchived',
+  'thread/deleted',
+  'thread/closed',
+] as const satisfies readonly NotificationMethod[];
+const isThreadLifecycle: ReadonlySet<string> = new Set(THREAD_LIFECYCLE_METHODS);
+
+/** A thread lifecycle notification: what {@link Codex.threads$} emits. */
+export type ThreadLifecycleNotification = NotificationOf<(typeof THREAD_LIFECYCLE_METHODS)[number]>;
 
 /** The arguments of {@link Codex.request} for method `M`: params may be left out when the method takes none. */
 export type RequestArgs<M extends ClientRequestMethod> =
@@ -77,6 +96,11 @@ export class Codex implements AsyncDisposable {
    * up to `serverRequestTimeoutMs`, then get the safe default.
    */
   readonly serverRequests$: Observable<AnyServerRequest>;
+  /**
+   * The lifecycle of every thread this client hears about, for UIs that list threads: started,
+   * status changes, renames, archive and unarchive, deletion and close. Hot, like `notifications$`.
+   */
+  readonly threads$: Observable<ThreadLifecycleNotification>;
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -88,6 +112,9 @@ export class Codex implements AsyncDisposable {
     private readonly hot: HotNotifications,
   ) {
     this.notifications$ = ctx.notifications$;
+    this.threads$ = ctx.notifications$.pipe(
+      filter((n): n is ThreadLifecycleNotification => isThreadLifecycle.has(n.method)),
+    );
     this.serverRequests$ = ctx.serverRequests.client.requests$;
   }
 
@@ -285,15 +312,10 @@ export class Codex implements AsyncDisposable {
    * Every stored thread matching `params`, across all pages, fetched page by page as you iterate:
    * `for await (const t of codex.allThreads())`, or `from(codex.allThreads())` for an Observable.
    */
-  async *allThreads(
+  allThreads(
     params: Omit<ThreadListParams, 'cursor'> = {},
   ): AsyncGenerator<ThreadInfo, void, undefined> {
-    let cursor: string | null | undefined;
-    do {
-      const page = await this.listThreads({ ...params, ...(cursor ? { cursor } : {}) });
-      yield* page.data;
-      cursor = page.nextCursor;
-    } while (cursor);
+    return pagedEntries((cursor) => this.listThreads({ ...params, ...(cursor ? { cursor } : {}) }));
   }
 
   /** Reads a stored thread (`thread/read`); with `includeTurns`, its turns too. */

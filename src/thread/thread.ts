@@ -4,7 +4,15 @@ import type { ClientContext } from '../client/client-context.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ThreadRoute } from '../observables/notification-router.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
+import type { ThreadItemEntry } from '../protocol/generated/v2/ThreadItemEntry.js';
+import type { ThreadItemsListParams } from '../protocol/generated/v2/ThreadItemsListParams.js';
+import type { ThreadItemsListResponse } from '../protocol/generated/v2/ThreadItemsListResponse.js';
 import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
+import type { ThreadTurnsListParams } from '../protocol/generated/v2/ThreadTurnsListParams.js';
+import type { ThreadTurnsListResponse } from '../protocol/generated/v2/ThreadTurnsListResponse.js';
+import type { Turn } from '../protocol/generated/v2/Turn.js';
+import { pagedEntries, pagedEntries$ } from './pages.js';
+import type { FetchPage } from './pages.js';
 import type { ThreadUnsubscribeResponse } from '../protocol/generated/v2/ThreadUnsubscribeResponse.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { RequestScope } from '../requests/server-request-dispatcher.js';
@@ -17,6 +25,11 @@ import type { RunResult } from './run-result.js';
 import { TurnController } from './turn-controller.js';
 import { TurnObservable } from './turn-observable.js';
 import type { TurnOptions } from './turn-options.js';
+
+/** Options of {@link Thread.turns}: every `thread/turns/list` parameter but the id and cursor. */
+export type TurnsListOptions = Omit<ThreadTurnsListParams, 'threadId' | 'cursor'>;
+/** Options of {@link Thread.items}: every `thread/items/list` parameter but the id and cursor. */
+export type ItemsListOptions = Omit<ThreadItemsListParams, 'threadId' | 'cursor'>;
 
 /** Checks a thread id before it is sent. */
 export function assertThreadId(threadId: unknown, method: string): asserts threadId is string {
@@ -118,6 +131,53 @@ export class Thread {
   async run<T = unknown>(input: RunInput, options: TurnOptions = {}): Promise<RunResult<T>> {
     const turn = this.turn(input, options);
     return lastValueFrom(turn.pipe(toRunResult<T>({ parseJson: options.outputSchema != null })));
+  }
+
+  /**
+   * The thread's stored turns (`thread/turns/list`), newest first unless
+   * `sortDirection: 'asc'`, fetched page by page (`limit` per page) as you iterate:
+   * `for await (const turn of thread.turns())`. Items come as `itemsView` says (default
+   * `summary`; `full` for every item). The server keeps history from the first turn on: before
+   * it, and for ephemeral threads, the first page fails with a `JsonRpcError`.
+   */
+  turns(params: TurnsListOptions = {}): AsyncGenerator<Turn, void, undefined> {
+    return pagedEntries(this.turnsPage(params));
+  }
+
+  /** {@link Thread.turns} as a cold Observable: pages fetched one after another while subscribed. */
+  turns$(params: TurnsListOptions = {}): Observable<Turn> {
+    return pagedEntries$(this.turnsPage(params));
+  }
+
+  /**
+   * The thread's stored items with their turn ids (`thread/items/list`), oldest first unless
+   * `sortDirection: 'desc'`, across the thread or one `turnId`, fetched page by page.
+   */
+  items(params: ItemsListOptions = {}): AsyncGenerator<ThreadItemEntry, void, undefined> {
+    return pagedEntries(this.itemsPage(params));
+  }
+
+  /** {@link Thread.items} as a cold Observable: pages fetched one after another while subscribed. */
+  items$(params: ItemsListOptions = {}): Observable<ThreadItemEntry> {
+    return pagedEntries$(this.itemsPage(params));
+  }
+
+  private turnsPage(params: TurnsListOptions): FetchPage<Turn> {
+    return (cursor) =>
+      this.ctx.control('thread/turns/list', {
+        ...params,
+        threadId: this.id,
+        ...(cursor ? { cursor } : {}),
+      }) as Promise<ThreadTurnsListResponse>;
+  }
+
+  private itemsPage(params: ItemsListOptions): FetchPage<ThreadItemEntry> {
+    return (cursor) =>
+      this.ctx.control('thread/items/list', {
+        ...params,
+        threadId: this.id,
+        ...(cursor ? { cursor } : {}),
+      }) as Promise<ThreadItemsListResponse>;
   }
 
   /** Reads the thread (`thread/read`); with `includeTurns`, its turns too. */
