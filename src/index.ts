@@ -56,6 +56,8 @@ export { InvalidInputError } from './errors/invalid-input-error.js';
 export { OverloadedError } from './errors/overloaded-error.js';
 export { ProtocolError } from './errors/protocol-error.js';
 export { NotSignedInError } from './errors/not-signed-in-error.js';
+export { AuthenticationError } from './errors/authentication-error.js';
+export { ConnectionLostError } from './errors/connection-lost-error.js';
 export { MessageTooLargeError } from './errors/message-too-large-error.js';
 export { isRetryable } from './rpc/retry-policy.js';
 export type { RetryOptions } from './rpc/retry-policy.js';
@@ -64,6 +66,10 @@ export type { Logger } from './logger.js';
 export type { RequestOptions } from './rpc/rpc-connection.js';
 export type { Transport } from './transport/transport.js';
 export { StdioTransport } from './transport/stdio-transport.js';
+export { WebSocketTransport } from './transport/websocket-transport.js';
+export type { RemoteOptions } from './transport/websocket-transport.js';
+export { startListener } from './transport/app-server-listener.js';
+export type { AppServerListener, ListenerOptions } from './transport/app-server-listener.js';
 export type { StdioTransportOptions } from './transport/stdio-transport.js';
 export {
   JsonlMessageReader,

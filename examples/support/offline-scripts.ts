@@ -61,6 +61,9 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
   history: {
     replies: [reply.text('Teal.'), reply.text('A mango.')],
   },
+  remote: {
+    replies: [reply.text('Noted: 42.'), reply.text('You gave me 42.')],
+  },
   'resume-thread': {
     replies: [reply.text('Noted: your favourite colour is teal.'), reply.text('You told me teal.')],
   },

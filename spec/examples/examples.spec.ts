@@ -27,6 +27,7 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'Items, oldest first:\n  you: Name a colour.\n  agent: Teal.\n  you: Name a fruit.\n  agent: A mango.',
     /threads\$ saw: thread\/started, thread\/status\/changed, thread\/name\/updated/,
   ],
+  remote: [/listening on ws:\/\/127\.0\.0\.1:\d+/, 'A: Noted: 42.\nB: You gave me 42.'],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
   'ui-store': ['streaming=["The project has 3 "]', 'final: The project has 3 packages.'],
   'dynamic-tools': ['[tool] lookup_weather(Paris)', 'It is sunny in Paris: no umbrella needed.'],

@@ -38,6 +38,8 @@ import { Thread, assertThreadId } from '../thread/thread.js';
 import type { ThreadOptions } from '../thread/thread-options.js';
 import { StdioTransport } from '../transport/stdio-transport.js';
 import type { Transport } from '../transport/transport.js';
+import { WebSocketTransport } from '../transport/websocket-transport.js';
+import type { RemoteOptions } from '../transport/websocket-transport.js';
 import { VERSION } from '../version.js';
 import type { ClientContext } from './client-context.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
@@ -64,6 +66,10 @@ const isThreadLifecycle: ReadonlySet<string> = new Set(THREAD_LIFECYCLE_METHODS)
 
 /** A thread lifecycle notification: what {@link Codex.threads$} emits. */
 export type ThreadLifecycleNotification = NotificationOf<(typeof THREAD_LIFECYCLE_METHODS)[number]>;
+
+function isTransport(target: Transport | RemoteOptions): target is Transport {
+  return typeof (target as Transport).start === 'function' && 'describe' in target;
+}
 
 /** The arguments of {@link Codex.request} for method `M`: params may be left out when the method takes none. */
 export type RequestArgs<M extends ClientRequestMethod> =
@@ -141,11 +147,30 @@ export class Codex implements AsyncDisposable {
   }
 
   /**
-   * Runs the handshake over a transport you provide (WebSocket, in-memory, a custom spawner) and
-   * returns a client that owns it: `close()` closes the transport.
+   * Connects to an app-server that is already running: over a transport you provide (in-memory,
+   * a custom spawner), or to a listening server by `{ url, token | tokenFile | bearer }`
+   * (`codex app-server --listen ws://…`) or `{ socketPath }` (`--listen unix://…`). Runs the
+   * handshake and returns a client that owns the connection: `close()` closes it.
+   *
+   * @throws `AuthenticationError` when the server refuses the credentials (HTTP 401);
+   *   `CodexError` (`connect_failed`) when nothing answers there.
    */
-  static connect(transport: Transport, options: ConnectOptions = {}): Promise<Codex> {
-    return Codex.connectWith(transport, options, new SecretRedactor());
+  static async connect(
+    target: Transport | RemoteOptions,
+    options: ConnectOptions = {},
+  ): Promise<Codex> {
+    const redactor = new SecretRedactor();
+    if (isTransport(target)) return Codex.connectWith(target, options, redactor);
+    for (const secret of [target.token].filter((t): t is string => !!t)) redactor.add(secret);
+    const transport = new WebSocketTransport(target);
+    try {
+      await transport.start();
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
+    for (const secret of transport.secrets()) redactor.add(secret);
+    return Codex.connectWith(transport, options, redactor);
   }
 
   private static async connectWith(

@@ -19,6 +19,7 @@ import type {
 import { ClosedError } from '../errors/closed-error.js';
 import { CodexError } from '../errors/codex-error.js';
 import { CodexProcessError } from '../errors/codex-process-error.js';
+import { ConnectionLostError } from '../errors/connection-lost-error.js';
 import { JsonRpcError, JsonRpcErrorCode } from '../errors/json-rpc-error.js';
 import { OverloadedError } from '../errors/overloaded-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
@@ -451,6 +452,9 @@ export class RpcConnection {
     if (reason instanceof CodexProcessError) {
       return new CodexProcessError(`${method} failed`, reason, { method, cause: reason });
     }
+    // Keep the class, so `instanceof` tells the cause for every request the end failed.
+    if (reason instanceof ConnectionLostError)
+      return new ConnectionLostError(reason.url, reason.reason, method);
     if (reason)
       return new CodexError(`${method} failed: ${reason.message}`, {
         method,

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { Emitter } from 'vscode-jsonrpc/node';
@@ -6,26 +5,17 @@ import type { Disposable } from 'vscode-jsonrpc/node';
 import type { CodexError } from '../errors/codex-error.js';
 import { CodexProcessError } from '../errors/codex-process-error.js';
 import { SecretRedactor } from '../secrets/secret-redactor.js';
-import { resolveBundledCodex } from './codex-binary.js';
+import { codexCommand } from './codex-command.js';
+import type { CodexCommandOptions } from './codex-command.js';
 import { JsonlMessageReader } from './jsonl-message-reader.js';
 import { JsonlMessageWriter } from './jsonl-message-writer.js';
 import { LineTail } from './line-tail.js';
-import { configToArgs } from './toml.js';
-import type { TomlValue } from './toml.js';
 import type { Transport } from './transport.js';
 
 /** How to spawn `codex app-server`. */
-export interface StdioTransportOptions {
-  /** The `codex` executable. Defaults to the native binary of the pinned `@openai/codex` dependency. */
-  codexPath?: string;
-  /** Config overrides, each passed as `-c key=value` with the value TOML-encoded. */
-  config?: Readonly<Record<string, TomlValue | undefined>>;
+export interface StdioTransportOptions extends CodexCommandOptions {
   /** Extra arguments after `app-server` (for example `['--enable', 'feature']`). */
   args?: readonly string[];
-  /** Environment variables added to (or, when `undefined`, removed from) the inherited environment. */
-  env?: Readonly<Record<string, string | undefined>>;
-  /** Sets `CODEX_HOME`, the server's config and state folder. */
-  codexHome?: string;
   /** Working directory of the server process. */
   cwd?: string;
   /** How many stderr lines to keep for error messages (default 50). */
@@ -86,20 +76,9 @@ export class StdioTransport implements Transport {
     // Whatever the server inherits, it may print: secret-looking variables are redacted by value.
     redactor.collectEnv(process.env);
     if (options.env) redactor.collectEnv(options.env);
-    const bundled = options.codexPath ? undefined : resolveBundledCodex();
-    this.executable = options.codexPath ?? bundled!.path;
-    const env: Record<string, string | undefined> = { ...options.env };
-    if (options.codexHome) env.CODEX_HOME = options.codexHome;
-    if (bundled?.helperPath) {
-      const inherited = env.PATH ?? process.env.PATH ?? '';
-      env.PATH = inherited
-        ? `${bundled.helperPath}${path.delimiter}${inherited}`
-        : bundled.helperPath;
-    }
-    if (bundled?.packageRoot && env.CODEX_MANAGED_PACKAGE_ROOT === undefined) {
-      env.CODEX_MANAGED_PACKAGE_ROOT = bundled.packageRoot;
-    }
-    const args = [...configToArgs(options.config ?? {}), 'app-server', ...(options.args ?? [])];
+    const command = codexCommand(options, ['app-server', ...(options.args ?? [])]);
+    this.executable = command.executable;
+    const { env, args } = command;
     this.stderr = new LineTail(options.stderrLines ?? 50);
     this.child = execa(this.executable, args, {
       ...(options.cwd ? { cwd: options.cwd } : {}),

@@ -1,0 +1,167 @@
+/**
+ * The same client over a listening app-server: WebSocket with a capability token, and WebSocket
+ * over a unix socket. Only the transport differs; turns, interrupts and approvals behave as on
+ * stdio.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { lastValueFrom, toArray } from 'rxjs';
+import {
+  AuthenticationError,
+  Codex,
+  ConnectionLostError,
+  agentMessageDeltas,
+  startListener,
+} from '../../src/index.js';
+import type { AppServerListener } from '../../src/index.js';
+import { createCodexHome } from '../../src/testing/codex-home.js';
+import type { CodexHome } from '../../src/testing/codex-home.js';
+import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
+import { completedStatus } from '../support/turn-fixtures.js';
+
+describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen) => {
+  let model: ScriptedModelServer;
+  let home: CodexHome;
+  let listener: AppServerListener;
+  let codex: Codex;
+
+  beforeAll(async () => {
+    // Replies chosen by prompt, not queued: an interrupt may land before the model is called.
+    model = await ScriptedModelServer.start({
+      responder: (request) => {
+        const prompt = request.lastUserText();
+        if (prompt === 'long') return reply.hang('working');
+        if (prompt === 'make it' && request.functionCallOutputs().length === 0)
+          return reply.escalatedCommand(
+            `touch ${path.join(home.workspace, `marker-${listen}`)}`,
+            'make the marker',
+          );
+        if (prompt === 'make it') return reply.text('done');
+        if (prompt === 'hi')
+          return reply.text('over the wire', { chunks: ['over ', 'the ', 'wire'] });
+        return reply.text(`echo: ${prompt}`);
+      },
+    });
+    home = await createCodexHome({
+      modelUrl: model.url,
+      approvalPolicy: 'on-request',
+      sandboxMode: 'workspace-write',
+    });
+    listener = await startListener({
+      listen,
+      codexHome: home.path,
+      env: home.env,
+      cwd: home.workspace,
+    });
+    codex = await Codex.connect(listener.connectOptions);
+  });
+  afterAll(async () => {
+    await codex?.close();
+    await listener?.close();
+    await model.close();
+    await home.cleanup();
+  });
+
+  it('runs a turn and streams its deltas', async () => {
+    const thread = await codex.startThread();
+    const deltas = await lastValueFrom(thread.turn('hi').pipe(agentMessageDeltas(), toArray()));
+    expect(deltas).toEqual(['over ', 'the ', 'wire']);
+    await expect(thread.run('again')).resolves.toMatchObject({ finalResponse: 'echo: again' });
+  });
+
+  it('interrupts a turn at once, and answers an approval through a handler', async () => {
+    const thread = await codex.startThread();
+    const turn = thread.turn('long');
+    const events = lastValueFrom(turn.pipe(toArray()));
+    await turn.interrupt();
+    expect(completedStatus(await events)).toBe('interrupted');
+
+    const marker = path.join(home.workspace, `marker-${listen}`);
+    const result = await thread.run('make it', { handlers: { approval: 'accept' } });
+    expect(result.finalResponse).toBe('done');
+    expect(existsSync(marker)).toBe(true);
+  });
+
+  it('a second client on the same server sees a thread the first started', async () => {
+    const other = await Codex.connect(listener.connectOptions);
+    try {
+      const thread = await codex.startThread();
+      await thread.run('hello from A');
+      const resumed = await other.resumeThread(thread.id);
+      await expect(resumed.run('hello from B')).resolves.toMatchObject({
+        finalResponse: 'echo: hello from B',
+      });
+      // B's turn continued A's conversation.
+      expect(model.modelRequests.at(-1)!.messageTexts()).toContain('hello from A');
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('remote connection failures', () => {
+  let model: ScriptedModelServer;
+  let home: CodexHome;
+  beforeAll(async () => {
+    model = await ScriptedModelServer.start();
+    home = await createCodexHome({ modelUrl: model.url });
+  });
+  afterAll(async () => {
+    await model.close();
+    await home.cleanup();
+  });
+
+  it('a wrong or missing token is an AuthenticationError that does not quote it', async () => {
+    await using listener = await startListener({ codexHome: home.path, env: home.env });
+    const url = listener.connectOptions.url!;
+    const wrong = 'not-the-right-token-0123456789';
+    const error = await Codex.connect({ url, token: wrong }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ status: 401, url, code: 'authentication_failed' });
+    expect(JSON.stringify(error) + String(error)).not.toContain(wrong);
+    await expect(Codex.connect({ url })).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it.each(['ws', 'unix'] as const)(
+    'over %s, a server killed mid-turn fails the turn and pending requests with ConnectionLostError within 1 s',
+    async (listen) => {
+      const listener = await startListener({ listen, codexHome: home.path, env: home.env });
+      const codex = await Codex.connect(listener.connectOptions);
+      try {
+        const thread = await codex.startThread();
+        model.enqueue(reply.hang('working'));
+        const run = thread.run('long').catch((e: unknown) => e);
+        await model.waitForModelRequests(model.modelRequests.length + 1);
+        const started = Date.now();
+        process.kill(listener.pid!, 'SIGKILL');
+        const error = await run;
+        expect(Date.now() - started).toBeLessThan(5000); // bounds a hang; the figure is in the note
+        expect(error).toBeInstanceOf(ConnectionLostError);
+        await expect(codex.listThreads()).rejects.toBeInstanceOf(ConnectionLostError);
+      } finally {
+        await codex.close();
+        await listener.close();
+      }
+    },
+  );
+
+  it('a hung server (SIGSTOP) is detected by the heartbeat', async () => {
+    const listener = await startListener({ codexHome: home.path, env: home.env });
+    const codex = await Codex.connect({
+      ...listener.connectOptions,
+      heartbeatIntervalMs: 100,
+      heartbeatTimeoutMs: 200,
+    });
+    try {
+      const pending = codex.listThreads().catch((e: unknown) => e);
+      process.kill(listener.pid!, 'SIGSTOP');
+      const error = await pending;
+      expect(error).toBeInstanceOf(ConnectionLostError);
+      expect(String((error as Error).message)).toMatch(/no pong/);
+    } finally {
+      process.kill(listener.pid!, 'SIGCONT');
+      await codex.close();
+      await listener.close();
+    }
+  });
+});

@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { connect, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { CodexProcessError } from '../errors/codex-process-error.js';
+import { SecretRedactor } from '../secrets/secret-redactor.js';
+import { codexCommand } from './codex-command.js';
+import type { CodexCommandOptions } from './codex-command.js';
+import { LineTail } from './line-tail.js';
+import type { RemoteOptions } from './websocket-transport.js';
+
+/** Options of {@link startListener}. */
+export interface ListenerOptions extends CodexCommandOptions {
+  /** `'ws'` (default): `ws://127.0.0.1:PORT` with a fresh capability token; `'unix'`: a socket. */
+  listen?: 'ws' | 'unix';
+  /** The port for `'ws'` (default: a free one). Loopback only: without TLS, stay on this host. */
+  port?: number;
+  /** The socket path for `'unix'` (default: in a fresh temporary folder). */
+  socketPath?: string;
+  /** Working directory of the server. */
+  cwd?: string;
+  /** Extra arguments after `app-server`. */
+  args?: readonly string[];
+  /** How long to wait for `/readyz`, in ms (default 20000). */
+  readyTimeoutMs?: number;
+}
+
+/** A running listener. `close()` (or `await using`) stops it and removes its token file. */
+export interface AppServerListener extends AsyncDisposable {
+  /** What {@link Codex.connect} needs: `{ url, token }` or `{ socketPath }`. */
+  readonly connectOptions: RemoteOptions;
+  /** The server's process id. */
+  readonly pid: number | undefined;
+  /** Stops the server: SIGTERM, then SIGKILL after 2 s. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts `codex app-server --listen …` as a managed child, for tests and single-host deployments:
+ * on `ws://127.0.0.1:PORT` with a capability token written to a private file, or on a unix
+ * socket; resolves once the server answers `/readyz`. Connect with
+ * `Codex.connect(listener.connectOptions)`, from as many clients as you like.
+ */
+export async function startListener(options: ListenerOptions = {}): Promise<AppServerListener> {
+  const folder = await mkdtemp(path.join(tmpdir(), 'codex-rx-listener-'));
+  const listen = options.listen ?? 'ws';
+  const args = ['app-server'];
+  let connectOptions: RemoteOptions;
+  let ready: () => Promise<boolean>;
+  if (listen === 'unix') {
+    const socketPath = options.socketPath ?? path.join(folder, 'app-server.sock');
+    args.push('--listen', `unix://${socketPath}`);
+    connectOptions = { socketPath };
+    // The control socket answers WebSocket upgrades only (no /readyz): it is ready once it accepts.
+    ready = () => accepts(socketPath);
+  } else {
+    const port = options.port ?? (await freePort());
+    const token = randomBytes(32).toString('hex');
+    const tokenFile = path.join(folder, 'token');
+    await writeFile(tokenFile, token, { mode: 0o600 });
+    args.push('--listen', `ws://127.0.0.1:${port}`, '--ws-auth', 'capability-token');
+    args.push('--ws-token-file', tokenFile);
+    connectOptions = { url: `ws://127.0.0.1:${port}`, token };
+    ready = () => readyz({ port });
+  }
+  args.push(...(options.args ?? []));
+  const command = codexCommand(options, args);
+  const redactor = new SecretRedactor();
+  redactor.collectEnv(process.env);
+  if (options.env) redactor.collectEnv(options.env);
+  const stderr = new LineTail(50);
+  const child = execa(command.executable, command.args, {
+    ...(options.cwd ? { cwd: options.cwd } : {}),
+    env: command.env,
+    extendEnv: true,
+    stdin: 'ignore',
+    stdout: 'ignore',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    cleanup: true,
+    forceKillAfterDelay: false,
+  });
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  let exited = false;
+  const exit = child.then((result) => {
+    exited = true;
+    return result;
+  });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
+        await exit;
+        clearTimeout(timer);
+      }
+      await rm(folder, { recursive: true, force: true });
+    })());
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  while (!(await ready())) {
+    if (exited || Date.now() > deadline) {
+      await close();
+      const result = await exit;
+      throw new CodexProcessError(
+        exited
+          ? `${command.executable} exited before listening`
+          : `${command.executable} did not answer /readyz within ${options.readyTimeoutMs ?? 20_000} ms`,
+        {
+          exitCode: result.exitCode ?? null,
+          signal: result.signal ?? null,
+          stderrTail: stderr.snapshot().map((line) => redactor.redact(line)),
+        },
+      );
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { connectOptions, pid: child.pid, close, [Symbol.asyncDispose]: close };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(socketPath);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+function readyz(where: { port?: number; socketPath?: string }): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        ...(where.socketPath
+          ? { socketPath: where.socketPath }
+          : { host: '127.0.0.1', port: where.port }),
+        path: '/readyz',
+        timeout: 1000,
+      },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode === 200);
+      },
+    );
+    req.on('error', () => resolve(false));
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
+    req.end();
+  });
+}

@@ -1,0 +1,105 @@
+import { AbstractMessageReader, AbstractMessageWriter, Disposable } from 'vscode-jsonrpc/node';
+import type { DataCallback, Message } from 'vscode-jsonrpc/node';
+import { MalformedMessageError } from './jsonl-message-reader.js';
+
+/**
+ * The part of a `ws` WebSocket these classes use. Structural, so the package's declarations do
+ * not need `ws`'s types (a consumer need not install `@types/ws`).
+ */
+export interface MessageSocket {
+  readonly readyState: number;
+  on(
+    event: 'message',
+    listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,
+  ): unknown;
+  on(event: 'close', listener: () => void): unknown;
+  off(
+    event: 'message',
+    listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void,
+  ): unknown;
+  off(event: 'close', listener: () => void): unknown;
+  send(data: string, callback: (error?: Error) => void): void;
+}
+
+/**
+ * JSON-RPC over a WebSocket as the app-server speaks it: one message per text frame, the
+ * `"jsonrpc"` member left off (as on stdio). Shared by the TCP and unix-socket transports.
+ */
+export class WebSocketMessageReader extends AbstractMessageReader {
+  private callback: DataCallback | undefined;
+
+  constructor(private readonly socket: MessageSocket) {
+    super();
+  }
+
+  listen(callback: DataCallback): Disposable {
+    if (this.callback) throw new Error('WebSocketMessageReader: listen() may be called only once');
+    this.callback = callback;
+    const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
+      const text = isBinary
+        ? undefined
+        : Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.from(new Uint8Array(data)).toString('utf8');
+      if (text === undefined) {
+        this.fireError(new MalformedMessageError('a binary frame', '<binary>'));
+        return;
+      }
+      let message: unknown;
+      try {
+        message = JSON.parse(text);
+      } catch (error) {
+        this.fireError(
+          new MalformedMessageError(`invalid JSON (${(error as Error).message})`, text),
+        );
+        return;
+      }
+      if (message === null || typeof message !== 'object' || Array.isArray(message)) {
+        this.fireError(new MalformedMessageError('not a JSON-RPC message object', text));
+        return;
+      }
+      this.callback?.(message as Message);
+    };
+    const onClose = (): void => this.fireClose();
+    this.socket.on('message', onMessage);
+    this.socket.on('close', onClose);
+    return Disposable.create(() => {
+      this.callback = undefined;
+      this.socket.off('message', onMessage);
+      this.socket.off('close', onClose);
+    });
+  }
+}
+
+/** Writes each message as one text frame; fails once the socket is not open. */
+export class WebSocketMessageWriter extends AbstractMessageWriter {
+  constructor(private readonly socket: MessageSocket) {
+    super();
+    socket.on('close', () => this.fireClose());
+  }
+
+  write(msg: Message): Promise<void> {
+    const { jsonrpc: _jsonrpc, ...rest } = msg as Message & Record<string, unknown>;
+    return new Promise<void>((resolve, reject) => {
+      // 1 is WebSocket.OPEN.
+      if (this.socket.readyState !== 1) {
+        const error = new Error('cannot write: the WebSocket is not open');
+        this.fireError(error, msg, 1);
+        reject(error);
+        return;
+      }
+      this.socket.send(JSON.stringify(rest), (error) => {
+        if (error) {
+          this.fireError(error, msg, 1);
+          reject(error);
+        } else resolve();
+      });
+    });
+  }
+
+  end(): void {
+    // The transport closes the socket.
+  }
+}
