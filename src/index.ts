@@ -69,6 +69,8 @@ export { StdioTransport } from './transport/stdio-transport.js';
 export { WebSocketTransport } from './transport/websocket-transport.js';
 export type { RemoteOptions } from './transport/websocket-transport.js';
 export { startListener } from './transport/app-server-listener.js';
+export { signedBearer } from './transport/signed-bearer.js';
+export type { SignedBearerOptions } from './transport/signed-bearer.js';
 export type { AppServerListener, ListenerOptions } from './transport/app-server-listener.js';
 export type { StdioTransportOptions } from './transport/stdio-transport.js';
 export {

@@ -134,6 +134,7 @@ describe('the packed package, as consumers install it', () => {
     await link('execa');
     await link('vscode-jsonrpc');
     await link('ws');
+    await link('jose');
     await link('@types/node');
     await link('rxjs', 'rxjs-lowest');
   }, 120_000);

@@ -11,6 +11,7 @@ import {
   Codex,
   ConnectionLostError,
   agentMessageDeltas,
+  signedBearer,
   startListener,
 } from '../../src/index.js';
 import type { AppServerListener } from '../../src/index.js';
@@ -120,6 +121,31 @@ describe('remote connection failures', () => {
     expect(error).toMatchObject({ status: 401, url, code: 'authentication_failed' });
     expect(JSON.stringify(error) + String(error)).not.toContain(wrong);
     await expect(Codex.connect({ url })).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('signed bearer tokens: a valid one connects; expired, wrong audience or wrong secret is refused', async () => {
+    const secret = 'a-shared-secret-of-at-least-32-bytes-0123456789';
+    await using listener = await startListener({
+      codexHome: home.path,
+      env: home.env,
+      auth: { sharedSecret: secret, issuer: 'codex-rx-tests', audience: 'codex' },
+    });
+    const claims = { secret, issuer: 'codex-rx-tests', audience: 'codex' };
+    const connect = (options: Parameters<typeof signedBearer>[0]) =>
+      Codex.connect({ ...listener.connectOptions, bearer: signedBearer(options) });
+    const codex = await connect(claims);
+    model.enqueue(reply.text('signed in'));
+    await expect((await codex.startThread()).run('hi')).resolves.toMatchObject({
+      finalResponse: 'signed in',
+    });
+    await codex.close();
+    for (const bad of [
+      { ...claims, ttlSeconds: -120 },
+      { ...claims, audience: 'someone-else' },
+      { ...claims, secret: 'not-the-shared-secret-not-the-shared-secret' },
+    ]) {
+      await expect(connect(bad)).rejects.toBeInstanceOf(AuthenticationError);
+    }
   });
 
   it.each(['ws', 'unix'] as const)(

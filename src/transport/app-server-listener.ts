@@ -18,6 +18,11 @@ export interface ListenerOptions extends CodexCommandOptions {
   listen?: 'ws' | 'unix';
   /** The port for `'ws'` (default: a free one). Loopback only: without TLS, stay on this host. */
   port?: number;
+  /**
+   * How `'ws'` clients authenticate: a fresh capability token (default), or signed JWTs from a
+   * shared secret (`--ws-auth signed-bearer-token`); connect with `bearer: signedBearer(…)`.
+   */
+  auth?: 'capability-token' | { sharedSecret: string; issuer?: string; audience?: string };
   /** The socket path for `'unix'` (default: in a fresh temporary folder). */
   socketPath?: string;
   /** Working directory of the server. */
@@ -58,12 +63,22 @@ export async function startListener(options: ListenerOptions = {}): Promise<AppS
     ready = () => accepts(socketPath);
   } else {
     const port = options.port ?? (await freePort());
-    const token = randomBytes(32).toString('hex');
-    const tokenFile = path.join(folder, 'token');
-    await writeFile(tokenFile, token, { mode: 0o600 });
-    args.push('--listen', `ws://127.0.0.1:${port}`, '--ws-auth', 'capability-token');
-    args.push('--ws-token-file', tokenFile);
-    connectOptions = { url: `ws://127.0.0.1:${port}`, token };
+    args.push('--listen', `ws://127.0.0.1:${port}`);
+    const auth = options.auth ?? 'capability-token';
+    if (auth === 'capability-token') {
+      const token = randomBytes(32).toString('hex');
+      const tokenFile = path.join(folder, 'token');
+      await writeFile(tokenFile, token, { mode: 0o600 });
+      args.push('--ws-auth', 'capability-token', '--ws-token-file', tokenFile);
+      connectOptions = { url: `ws://127.0.0.1:${port}`, token };
+    } else {
+      const secretFile = path.join(folder, 'shared-secret');
+      await writeFile(secretFile, auth.sharedSecret, { mode: 0o600 });
+      args.push('--ws-auth', 'signed-bearer-token', '--ws-shared-secret-file', secretFile);
+      if (auth.issuer) args.push('--ws-issuer', auth.issuer);
+      if (auth.audience) args.push('--ws-audience', auth.audience);
+      connectOptions = { url: `ws://127.0.0.1:${port}` };
+    }
     ready = () => readyz({ port });
   }
   args.push(...(options.args ?? []));

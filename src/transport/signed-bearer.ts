@@ -1,0 +1,42 @@
+import { readFile } from 'node:fs/promises';
+import { SignJWT } from 'jose';
+
+/** Options of {@link signedBearer}: the server's `--ws-shared-secret-file` secret and claims. */
+export interface SignedBearerOptions {
+  /** The shared secret, as in the server's `--ws-shared-secret-file`. */
+  secret?: string | Uint8Array;
+  /** A file holding it (read at each mint, so a rotated secret is picked up). */
+  secretFile?: string;
+  /** `iss`, when the server was started with `--ws-issuer`. */
+  issuer?: string;
+  /** `aud`, when the server was started with `--ws-audience`. */
+  audience?: string;
+  /** Lifetime of each token in seconds (default 300). */
+  ttlSeconds?: number;
+  /** `sub` claim, if wanted. */
+  subject?: string;
+}
+
+/**
+ * Makes the `bearer` function for `Codex.connect()` against a server started with
+ * `--ws-auth signed-bearer-token`: each call mints a fresh HS256 JWT from the shared secret with
+ * `iat`, `exp` (and `iss`, `aud`, `sub` when given), so every connect carries a token far from
+ * its expiry.
+ */
+export function signedBearer(options: SignedBearerOptions): () => Promise<string> {
+  return async () => {
+    const raw =
+      options.secret ??
+      (options.secretFile ? (await readFile(options.secretFile, 'utf8')).trim() : undefined);
+    if (raw === undefined) throw new TypeError('signedBearer: give secret or secretFile');
+    const key = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
+    let jwt = new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt()
+      .setExpirationTime(`${options.ttlSeconds ?? 300}s`);
+    if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+    if (options.audience) jwt = jwt.setAudience(options.audience);
+    if (options.subject) jwt = jwt.setSubject(options.subject);
+    return jwt.sign(key);
+  };
+}
