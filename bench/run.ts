@@ -19,6 +19,7 @@ import { memory } from './cases/memory.js';
 import { routingScale } from './cases/routing-scale.js';
 import { startup } from './cases/startup.js';
 import { throughput } from './cases/throughput.js';
+import { remote } from './cases/remote.js';
 import type { BenchConfig, CaseResult } from './support/case.js';
 
 // Memory runs first, so its peak RSS is its own and not the throughput case's 30 MB buffers.
@@ -30,6 +31,7 @@ const CASES: Record<string, (config: BenchConfig) => Promise<CaseResult>> = {
   startup,
   crash,
   burst,
+  transports: remote,
 };
 
 const args = process.argv.slice(2);

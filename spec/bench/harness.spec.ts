@@ -46,6 +46,7 @@ describe('npm run bench -- --quick', () => {
         'startup',
         'crash',
         'request',
+        'transports',
       ]);
       for (const result of results.results) {
         expect(result.rows.length).toBeGreaterThan(0);

@@ -380,3 +380,31 @@ describe('thread.turn() on the wire', () => {
     await expect(running).rejects.toBeInstanceOf(CodexProcessError);
   });
 });
+
+describe('a turn that arrives whole in one read', () => {
+  it('the next run() on the thread starts at once, not as a TurnActiveError', async () => {
+    const peer = new FakePeer();
+    peer.handle('thread/start', () => ({ result: { thread: threadInfo('th-1') } }));
+    let n = 0;
+    // The response and every event of the turn in one write, as a WebSocket batch can deliver.
+    peer.handle('turn/start', (_params, message) => {
+      const turnId = `tu-${++n}`;
+      const t = turnEvents('th-1', turnId);
+      const lines = [
+        { id: message.id, result: { turn: turnObject(turnId, 'inProgress') } },
+        t.started(),
+        t.message('m', `answer ${n}`),
+        t.completed(),
+      ];
+      peer.sendRaw(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+      return undefined;
+    });
+    const codex = await Codex.connect(peer.transport);
+    const thread = await codex.startThread();
+    const answers: Array<string | null> = [];
+    // Back to back, as a loop of awaits runs them: nothing between the end and the next start.
+    for (let i = 0; i < 5; i++) answers.push((await thread.run(`turn ${i}`)).finalResponse);
+    expect(answers).toEqual(['answer 1', 'answer 2', 'answer 3', 'answer 4', 'answer 5']);
+    await codex.close();
+  });
+});

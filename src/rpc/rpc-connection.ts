@@ -31,6 +31,7 @@ import { SecretRedactor, redactingLogger } from '../secrets/secret-redactor.js';
 import type { FullLogger, Logger } from '../logger.js';
 import { silentLogger } from '../logger.js';
 import { JsonlMessageReader } from '../transport/jsonl-message-reader.js';
+import { WebSocketMessageReader } from '../transport/websocket-messages.js';
 import type { Transport } from '../transport/transport.js';
 import type { WireLine } from '../transport/wire-line.js';
 
@@ -135,7 +136,10 @@ export class RpcConnection {
     this.logger = redactingLogger(options.logger ?? silentLogger, this.redactor);
     // JSONL transports say where each message sits in their text; see WireLine.
     const wire =
-      transport.reader instanceof JsonlMessageReader ? transport.reader.currentLine : undefined;
+      transport.reader instanceof JsonlMessageReader ||
+      transport.reader instanceof WebSocketMessageReader
+        ? transport.reader.currentLine
+        : undefined;
     const reader = tapMessages(transport.reader, {
       notification: (message) => {
         for (const listener of this.notificationListeners) listener(message, wire);

@@ -346,22 +346,31 @@ export class TurnController implements TurnSink, TurnHandle {
     // Until the response names our turn, the route keeps this thread's unclaimed turn events.
     const starting: StartingTurn = { early: [], failures: [] };
     route.starting = starting;
+    // Cleared in the same step that claims (or fails) the turn: when the response and the whole
+    // turn arrive in one read, the turn ends inside claim(), and the caller's next run() may
+    // start before any later callback would run.
+    const started = (): void => {
+      if (route.starting === starting) route.starting = undefined;
+    };
     this.host
       .request('turn/start', { ...this.wire, threadId: this.threadId, input: this.input })
-      .then((response) => {
-        if (this.ended) return;
-        const turnId = (response as TurnStartResponse).turn.id;
-        if (route.turns.has(turnId)) {
-          // The server steered into a turn we already follow instead of starting one.
-          this.fail(new TurnActiveError(this.threadId, turnId));
-          return;
-        }
-        this.claim(turnId, starting);
-      })
-      .catch((error: unknown) => this.fail(error as Error))
-      .finally(() => {
-        if (route.starting === starting) route.starting = undefined;
-      });
+      .then(
+        (response) => {
+          started();
+          if (this.ended) return;
+          const turnId = (response as TurnStartResponse).turn.id;
+          if (route.turns.has(turnId)) {
+            // The server steered into a turn we already follow instead of starting one.
+            this.fail(new TurnActiveError(this.threadId, turnId));
+            return;
+          }
+          this.claim(turnId, starting);
+        },
+        (error: unknown) => {
+          started();
+          this.fail(error as Error);
+        },
+      );
   }
 
   /** Starts watching for a stall: one timer, re-armed for the time left (no per-event timers). */

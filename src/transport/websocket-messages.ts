@@ -1,6 +1,7 @@
 import { AbstractMessageReader, AbstractMessageWriter, Disposable } from 'vscode-jsonrpc/node';
 import type { DataCallback, Message } from 'vscode-jsonrpc/node';
 import { MalformedMessageError } from './jsonl-message-reader.js';
+import type { WireLine } from './wire-line.js';
 
 /**
  * The part of a `ws` WebSocket these classes use. Structural, so the package's declarations do
@@ -27,6 +28,9 @@ export interface MessageSocket {
  */
 export class WebSocketMessageReader extends AbstractMessageReader {
   private callback: DataCallback | undefined;
+  private readonly line = { chunk: 0, text: '', start: 0, end: 0 };
+  /** Where the message being delivered sits: its frame's text, whole (see {@link WireLine}). */
+  readonly currentLine: WireLine = this.line;
 
   constructor(private readonly socket: MessageSocket) {
     super();
@@ -60,6 +64,10 @@ export class WebSocketMessageReader extends AbstractMessageReader {
         this.fireError(new MalformedMessageError('not a JSON-RPC message object', text));
         return;
       }
+      const line = this.line;
+      line.chunk++;
+      line.text = text;
+      line.end = text.length;
       this.callback?.(message as Message);
     };
     const onClose = (): void => this.fireClose();

@@ -1,0 +1,168 @@
+/**
+ * Case 8: transports. The same client over stdio, WebSocket (TCP, capability token) and
+ * WebSocket over a unix socket:
+ * - conversation: 20 turns on one thread of the real app-server, each transport in rotating
+ *   order, fresh server and home each time;
+ * - throughput: one turn's 200,000 deltas from an in-process peer as fast as the transport
+ *   takes them (stdio: the in-memory JSONL pipe; WebSocket: one frame per message from a `ws`
+ *   server on 127.0.0.1).
+ */
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer } from 'ws';
+import { Codex, startListener } from '../../src/index.js';
+import { createCodexHome } from '../../src/testing/codex-home.js';
+import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
+import type { BenchConfig, CaseResult } from '../support/case.js';
+import { target } from '../support/case.js';
+import { inMemoryClient } from '../support/in-memory-client.js';
+import { formatSummary, settleHeap, summarize } from '../support/stats.js';
+import { delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
+import { turnObject } from '../../spec/support/turn-fixtures.js';
+
+type Via = 'stdio' | 'ws' | 'unix';
+const VIAS: readonly Via[] = ['stdio', 'ws', 'unix'];
+
+async function conversationMs(
+  via: Via,
+  model: ScriptedModelServer,
+  turns: number,
+): Promise<number> {
+  const home = await createCodexHome({ modelUrl: model.url });
+  const server = { codexHome: home.path, env: home.env, cwd: home.workspace };
+  const listener = via === 'stdio' ? undefined : await startListener({ ...server, listen: via });
+  const codex = listener ? await Codex.connect(listener.connectOptions) : await Codex.start(server);
+  try {
+    const thread = await codex.startThread();
+    const started = performance.now();
+    for (let i = 0; i < turns; i++) await thread.run(`turn ${i}`);
+    return performance.now() - started;
+  } finally {
+    await codex.close();
+    await listener?.close();
+    await home.cleanup();
+  }
+}
+
+/** A WebSocket peer that answers the handshake, one thread and one turn, then sends `frames`. */
+async function wsPeer(frames: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  server.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const message = JSON.parse((data as Buffer).toString('utf8')) as {
+        id?: number;
+        method?: string;
+      };
+      if (message.id === undefined) return;
+      const result =
+        message.method === 'initialize'
+          ? { userAgent: 'bench/0', codexHome: '/tmp', platformFamily: 'unix', platformOs: 'linux' }
+          : message.method === 'thread/start'
+            ? { thread: { id: 'th-0', status: { type: 'idle' } } }
+            : message.method === 'turn/start'
+              ? { turn: turnObject('tu-0', 'inProgress') }
+              : {};
+      socket.send(JSON.stringify({ id: message.id, result }));
+      if (message.method === 'turn/start')
+        setImmediate(() => frames.forEach((f) => socket.send(f)));
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `ws://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function throughputEventsPerS(
+  via: 'stdio' | 'ws',
+  messages: readonly unknown[],
+): Promise<number> {
+  const events = messages.length;
+  let codex: Codex;
+  let send: () => void;
+  let stop: () => Promise<void> = () => Promise.resolve();
+  if (via === 'stdio') {
+    const client = await inMemoryClient();
+    codex = client.codex;
+    const bytes = jsonl(messages);
+    send = () => writeChunked(client.peer.transport.toClient, bytes);
+  } else {
+    const peer = await wsPeer(messages.map((m) => JSON.stringify(m)));
+    codex = await Codex.connect({ url: peer.url, heartbeatIntervalMs: false });
+    send = () => undefined; // the peer streams as soon as turn/start is answered
+    stop = () => peer.close();
+  }
+  try {
+    const thread = await codex.startThread();
+    settleHeap();
+    const turn = thread.turn('stream');
+    let seen = 0;
+    const started = performance.now();
+    const done = new Promise<void>((resolve, reject) =>
+      turn.subscribe({ next: () => void seen++, complete: resolve, error: reject }),
+    );
+    await turn.turnId;
+    send();
+    await done;
+    const ms = performance.now() - started;
+    if (seen !== events) throw new Error(`transports: ${seen} of ${events} events arrived`);
+    return (events / ms) * 1000;
+  } finally {
+    await codex.close();
+    await stop();
+  }
+}
+
+export async function remote(config: BenchConfig): Promise<CaseResult> {
+  const turns = config.quick ? 2 : 20;
+  const repetitions = config.quick ? 1 : 5;
+  const deltas = config.quick ? 10_000 : 200_000;
+  const model = await ScriptedModelServer.start({
+    responder: (r) => reply.text(`ok: ${r.lastUserText()}`),
+  });
+  const conversation = new Map<Via, number[]>(VIAS.map((v) => [v, []]));
+  try {
+    for (let rep = 0; rep < repetitions; rep++) {
+      for (let i = 0; i < VIAS.length; i++) {
+        const via = VIAS[(i + rep) % VIAS.length]!;
+        const ms = await conversationMs(via, model, turns);
+        conversation.get(via)!.push(ms);
+        config.log(`  transports rep ${rep + 1}/${repetitions} ${via}: ${ms.toFixed(0)} ms`);
+      }
+    }
+  } finally {
+    await model.close();
+  }
+  const messages: unknown[] = Array.from({ length: deltas }, (_, n) => delta('th-0', 'tu-0', n));
+  messages.push(turnCompleted('th-0', 'tu-0'));
+  const stdio: number[] = [];
+  const ws: number[] = [];
+  for (let rep = 0; rep < repetitions; rep++) {
+    stdio.push(await throughputEventsPerS('stdio', messages));
+    ws.push(await throughputEventsPerS('ws', messages));
+  }
+  const c = new Map(VIAS.map((v) => [v, summarize(conversation.get(v)!)]));
+  const stdioT = summarize(stdio);
+  const wsT = summarize(ws);
+  const wsConv = c.get('ws')!.median / c.get('stdio')!.median;
+  const unixConv = c.get('unix')!.median / c.get('stdio')!.median;
+  const wsThroughput = wsT.median / stdioT.median;
+  return {
+    name: `transports (${turns}-turn conversation and ${deltas.toLocaleString('en-US')} deltas, ${repetitions} reps)`,
+    rows: [
+      ...VIAS.map((v) => [`conversation over ${v}, ms`, formatSummary(c.get(v)!)] as const),
+      ['conversation: WebSocket / stdio', wsConv.toFixed(2)],
+      ['conversation: unix socket / stdio', unixConv.toFixed(2)],
+      ['throughput over stdio, events/s', formatSummary(stdioT)],
+      ['throughput over WebSocket, events/s', formatSummary(wsT)],
+      ['throughput: WebSocket / stdio', wsThroughput.toFixed(2)],
+    ],
+    metrics: { turns, deltas, repetitions, wsConv, unixConv, wsThroughput },
+    targets: [
+      target('transports: conversation over WebSocket ≤ 1.1× stdio', wsConv, 'max', 1.1),
+      target('transports: conversation over a unix socket ≤ 1.1× stdio', unixConv, 'max', 1.1),
+      target('transports: WebSocket throughput ≥ 0.8× stdio', wsThroughput, 'min', 0.8),
+    ],
+  };
+}
