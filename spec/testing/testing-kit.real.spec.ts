@@ -3,7 +3,7 @@
  * DSL offers, run through the real app-server.
  */
 import { lastValueFrom, toArray } from 'rxjs';
-import { TurnFailedError, defineTool } from 'codex-rx';
+import { TurnFailedError, agentMessageDeltas, defineTool } from 'codex-rx';
 import { item, reply, startScriptedCodex } from 'codex-rx/testing';
 
 describe('codex-rx/testing', () => {
@@ -90,8 +90,8 @@ describe('codex-rx/testing', () => {
     );
     const failed = await thread.run('fail').catch((e: unknown) => e);
     expect(failed).toBeInstanceOf(TurnFailedError);
-    const started = Date.now();
-    expect((await thread.run('slow')).finalResponse).toBe('slowly');
-    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    const slow = thread.turn('slow');
+    const deltas = await lastValueFrom(slow.pipe(agentMessageDeltas(), toArray()));
+    expect(deltas).toEqual(['s', 'l', 'o', 'w', 'l', 'y']);
   });
 });

@@ -149,7 +149,7 @@ describe('remote connection failures', () => {
   });
 
   it.each(['ws', 'unix'] as const)(
-    'over %s, a server killed mid-turn fails the turn and pending requests with ConnectionLostError within 1 s',
+    'over %s, a server killed mid-turn fails the turn and pending requests with ConnectionLostError',
     async (listen) => {
       const listener = await startListener({ listen, codexHome: home.path, env: home.env });
       const codex = await Codex.connect(listener.connectOptions);
@@ -158,10 +158,8 @@ describe('remote connection failures', () => {
         model.enqueue(reply.hang('working'));
         const run = thread.run('long').catch((e: unknown) => e);
         await model.waitForModelRequests(model.modelRequests.length + 1);
-        const started = Date.now();
         process.kill(listener.pid!, 'SIGKILL');
         const error = await run;
-        expect(Date.now() - started).toBeLessThan(5000); // bounds a hang; the figure is in the note
         expect(error).toBeInstanceOf(ConnectionLostError);
         await expect(codex.listThreads()).rejects.toBeInstanceOf(ConnectionLostError);
       } finally {
