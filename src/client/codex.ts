@@ -161,7 +161,6 @@ export class Codex implements AsyncDisposable {
   ): Promise<Codex> {
     const redactor = new SecretRedactor();
     if (isTransport(target)) return Codex.connectWith(target, options, redactor);
-    for (const secret of [target.token].filter((t): t is string => !!t)) redactor.add(secret);
     const transport = new WebSocketTransport(target);
     try {
       await transport.start();

@@ -18,7 +18,7 @@ export interface StartingTurn {
   /** Events of this thread whose turn nobody has claimed yet, in wire order. */
   readonly early: CodexNotification[];
   /** Unreadable events meanwhile: the turn they name (or, naming none, any turn) fails on claim. */
-  readonly failures?: Array<{ readonly turnId: string | undefined; readonly error: Error }>;
+  readonly failures: Array<{ readonly turnId: string | undefined; readonly error: Error }>;
 }
 
 /**
@@ -102,7 +102,7 @@ export class ThreadRoute {
     for (const notification of starting.early) {
       if (turnIdOf(notification) === turnId) sink.deliver(notification, undefined);
     }
-    const failure = starting.failures?.find((f) => f.turnId === undefined || f.turnId === turnId);
+    const failure = starting.failures.find((f) => f.turnId === undefined || f.turnId === turnId);
     if (failure) sink.abort(failure.error);
   }
 
@@ -121,10 +121,7 @@ export class ThreadRoute {
           : undefined;
     if (sink) sink.abort(error);
     else if (this.starting) {
-      (this.starting.failures as Array<{ turnId: string | undefined; error: Error }>).push({
-        turnId,
-        error,
-      });
+      this.starting.failures.push({ turnId, error });
     }
   }
 

@@ -76,7 +76,6 @@ export class TurnController implements TurnSink, TurnHandle {
   private resolveId!: (id: string) => void;
   private rejectId!: (error: Error) => void;
   private interrupting: Promise<void> | undefined;
-  private interruptWanted = false;
   /** Resolves once the server reports the turn active (or it ended): steer and interrupt wait for it. */
   private readonly active: Promise<void>;
   private markActive!: () => void;
@@ -235,7 +234,6 @@ export class TurnController implements TurnSink, TurnHandle {
   interrupt(): Promise<void> {
     if (this.state === 'new') return Promise.reject(notStarted('turn/interrupt'));
     if (this.state === 'ended') return Promise.resolve();
-    this.interruptWanted = true;
     this.interrupting ??= this.idPromise.then(async (turnId) => {
       try {
         await this.whenActive('turn/interrupt', () =>
@@ -405,7 +403,6 @@ export class TurnController implements TurnSink, TurnHandle {
     this.resolveId(turnId);
     this.watchStall();
     this.host.route.claim(turnId, this, starting);
-    if (this.interruptWanted && !this.ended) void this.interrupt().catch(() => undefined);
   }
 
   /** `ifActive: 'steer'`: send the input to the running turn and follow it from here. */

@@ -24,6 +24,22 @@ export class MalformedMessageError extends Error {
 const OPEN_BRACE = 0x7b;
 
 /**
+ * One message's JSON text as a JSON-RPC message object, or the {@link MalformedMessageError} that
+ * says why it is not one. Shared by the JSONL and WebSocket readers.
+ */
+export function parseMessage(text: string): Message | MalformedMessageError {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch (error) {
+    return new MalformedMessageError(`invalid JSON (${(error as Error).message})`, text);
+  }
+  if (message === null || typeof message !== 'object' || Array.isArray(message))
+    return new MalformedMessageError('not a JSON-RPC message object', text);
+  return message as Message;
+}
+
+/**
  * The default bound on one message: far above the largest real message (the server's WebSocket
  * transport caps frames at 16 MiB) and far below what would exhaust a process's string limit.
  */
@@ -132,21 +148,15 @@ export class JsonlMessageReader extends AbstractMessageReader {
     const text = source.slice(start, end);
     // Every message starts with '{'; only other lines need the (allocating) blank-line check.
     if (text.charCodeAt(0) !== OPEN_BRACE && text.trim() === '') return;
-    let message: unknown;
-    try {
-      message = JSON.parse(text);
-    } catch (error) {
-      this.fireError(new MalformedMessageError(`invalid JSON (${(error as Error).message})`, text));
-      return;
-    }
-    if (message === null || typeof message !== 'object' || Array.isArray(message)) {
-      this.fireError(new MalformedMessageError('not a JSON-RPC message object', text));
+    const message = parseMessage(text);
+    if (message instanceof MalformedMessageError) {
+      this.fireError(message);
       return;
     }
     const line = this.line;
     line.text = source;
     line.start = start;
     line.end = end;
-    this.callback?.(message as Message);
+    this.callback?.(message);
   }
 }

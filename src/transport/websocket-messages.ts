@@ -1,6 +1,6 @@
 import { AbstractMessageReader, AbstractMessageWriter, Disposable } from 'vscode-jsonrpc/node';
 import type { DataCallback, Message } from 'vscode-jsonrpc/node';
-import { MalformedMessageError } from './jsonl-message-reader.js';
+import { MalformedMessageError, parseMessage } from './jsonl-message-reader.js';
 import type { WireLine } from './wire-line.js';
 
 /**
@@ -51,24 +51,16 @@ export class WebSocketMessageReader extends AbstractMessageReader {
         this.fireError(new MalformedMessageError('a binary frame', '<binary>'));
         return;
       }
-      let message: unknown;
-      try {
-        message = JSON.parse(text);
-      } catch (error) {
-        this.fireError(
-          new MalformedMessageError(`invalid JSON (${(error as Error).message})`, text),
-        );
-        return;
-      }
-      if (message === null || typeof message !== 'object' || Array.isArray(message)) {
-        this.fireError(new MalformedMessageError('not a JSON-RPC message object', text));
+      const message = parseMessage(text);
+      if (message instanceof MalformedMessageError) {
+        this.fireError(message);
         return;
       }
       const line = this.line;
       line.chunk++;
       line.text = text;
       line.end = text.length;
-      this.callback?.(message as Message);
+      this.callback?.(message);
     };
     const onClose = (): void => this.fireClose();
     this.socket.on('message', onMessage);
