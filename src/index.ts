@@ -45,6 +45,30 @@ export { completedItems } from './thread/operators/completed-items.js';
 export { ofMethod } from './thread/operators/of-method.js';
 export { steerWhen } from './thread/operators/steer-when.js';
 export { interruptWhen } from './thread/operators/interrupt-when.js';
+export {
+  toTurnState,
+  toThreadState,
+  reduceTurnState,
+  reduceThreadState,
+  turnStateFromTurn,
+  threadStateFrom,
+  INITIAL_TURN_STATE,
+  INITIAL_THREAD_STATE,
+  isServerRequest,
+} from './state/index.js';
+export type {
+  ThreadState,
+  ToTurnStateOptions,
+  ToThreadStateOptions,
+  ItemLifecycle,
+  ItemLiveFields,
+  ItemState,
+  PendingRequest,
+  StateEvent,
+  TurnPlan,
+  TurnState,
+  TurnStateStatus,
+} from './state/index.js';
 export type { CodexOptions, ConnectOptions, ClientInfoOption } from './client/codex-options.js';
 export { CodexError } from './errors/codex-error.js';
 export { JsonRpcError, JsonRpcErrorCode } from './errors/json-rpc-error.js';

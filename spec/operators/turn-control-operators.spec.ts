@@ -1,4 +1,4 @@
-import { Observable, map, filter } from 'rxjs';
+import { NEVER, Observable, map, filter } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { interruptWhen, steerWhen } from '../../src/index.js';
 import { announceTurn } from '../../src/observables/turn-context.js';
@@ -10,6 +10,7 @@ function fakeTurn(scheduler: TestScheduler, events$: Observable<string>) {
   const handle: TurnHandle = {
     threadId: 't',
     ended: false,
+    requestEvents$: NEVER,
     steer: (input) => {
       calls.push([scheduler.now(), 'steer', input]);
       return Promise.resolve();

@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HERMETIC_FEATURES_OFF, scriptedConfigToml } from '../../src/testing/codex-home.js';
-import { echoResponder } from '../../src/testing/scripted-model-server.js';
+import { echoResponder, reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 
 async function until(check: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -66,5 +66,20 @@ describe('hermetic scripted CODEX_HOME', () => {
       await control.close();
       await rm(fakeHome, { recursive: true, force: true });
     }
+  });
+
+  it("runs the agent's commands with a HOME of its own, so no host rc file reaches their output", async () => {
+    await using real = await startRealCodex();
+    real.model.enqueue(
+      reply.execCommand('echo "home=$HOME"; ls -A "$HOME" | wc -l'),
+      reply.text('done'),
+    );
+    const thread = await real.codex.startThread();
+    const result = await thread.run('where is home?');
+    const command = result.items.find((item) => item.type === 'commandExecution');
+    const output = command?.type === 'commandExecution' ? command.aggregatedOutput : null;
+    // Exactly the command's own lines: a login shell reading the host's rc files adds its own.
+    expect(output).toBe(`home=${real.home.env.HOME}\n0\n`);
+    expect(real.home.env.HOME).not.toBe(process.env.HOME);
   });
 });

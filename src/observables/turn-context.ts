@@ -5,6 +5,9 @@
  * announcements made during its own `source.subscribe()` call.
  */
 
+import type { Observable } from 'rxjs';
+import type { StateEvent } from '../state/turn-state.js';
+
 /** What an operator may do with the turn it captured. */
 export interface TurnHandle {
   readonly threadId: string;
@@ -14,6 +17,11 @@ export interface TurnHandle {
   interrupt(): Promise<void>;
   /** Whether the turn has ended. */
   readonly ended: boolean;
+  /**
+   * The turn's server requests as plain messages, and their `serverRequest/resolved`, for state
+   * folds; watching it does not change how the requests are answered.
+   */
+  readonly requestEvents$: Observable<StateEvent>;
 }
 
 let capturing: TurnHandle[] | undefined;

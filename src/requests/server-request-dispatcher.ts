@@ -3,7 +3,9 @@ import { ResponseError } from 'vscode-jsonrpc/node';
 import type { FullLogger } from '../logger.js';
 import { threadIdOf, turnIdOf } from '../observables/notification-ids.js';
 import { WeakValueMap } from '../observables/weak-value-map.js';
+import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
 import type { ServerRequestParams } from '../protocol/methods.js';
+import type { StateEvent } from '../state/turn-state.js';
 import type { IncomingRequest } from '../rpc/rpc-connection.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { decisionProblem } from './approval-decisions.js';
@@ -23,6 +25,19 @@ export class RequestScope {
   turnId: string | undefined;
   private readonly subject = new Subject<AnyServerRequest>();
   private subscribers = 0;
+  private readonly seen = new Subject<StateEvent>();
+  /** Requests of this level the server has not resolved yet, replayed to new state watchers. */
+  private readonly unresolved = new Set<AnyServerRequest>();
+
+  /**
+   * This level's requests as plain messages, then their `serverRequest/resolved`, for state folds
+   * (`toTurnState`, `toThreadState`). Requests still open are replayed on subscribe. Unlike
+   * `requests$`, watching it does not make the dispatcher wait for a `respond()`.
+   */
+  readonly requestEvents$: Observable<StateEvent> = new Observable<StateEvent>((subscriber) => {
+    for (const handle of this.unresolved) subscriber.next(requestMessage(handle));
+    return this.seen.subscribe(subscriber);
+  });
 
   /** This level's requests as they arrive, each with `respond()` / `reject()`. Hot. */
   readonly requests$: Observable<AnyServerRequest> = new Observable<AnyServerRequest>(
@@ -52,12 +67,34 @@ export class RequestScope {
   }
 
   emit(request: AnyServerRequest): void {
+    // Handles first: a state watcher that sees the request may look its handle up at once.
     this.subject.next(request);
+    if (!request.isResolvedByServer) {
+      this.unresolved.add(request);
+      if (this.unresolved.size > MAX_AWAITING_RESOLVED) {
+        const oldest = this.unresolved.values().next().value;
+        if (oldest !== undefined) this.unresolved.delete(oldest);
+      }
+      request.onServerResolved(() => {
+        if (!this.unresolved.delete(request)) return;
+        this.seen.next({
+          method: 'serverRequest/resolved',
+          params: { threadId: request.threadId ?? '', requestId: request.id },
+        });
+      });
+      this.seen.next(requestMessage(request));
+    }
   }
 
   end(error: Error | undefined): void {
-    if (error) this.subject.error(error);
-    else this.subject.complete();
+    this.unresolved.clear();
+    if (error) {
+      this.subject.error(error);
+      this.seen.error(error);
+    } else {
+      this.subject.complete();
+      this.seen.complete();
+    }
   }
 }
 
@@ -289,6 +326,11 @@ export class ServerRequestDispatcher {
         },
       );
   }
+}
+
+/** A request as the wire carried it: what the state folds take. */
+function requestMessage(handle: AnyServerRequest): ServerRequest {
+  return { id: handle.id, method: handle.method, params: handle.params } as ServerRequest;
 }
 
 function openKey(threadId: string | undefined, id: string | number): string {

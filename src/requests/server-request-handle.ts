@@ -39,6 +39,7 @@ export class ServerRequestHandle<M extends ServerRequestMethod = ServerRequestMe
   private settle!: (outcome: ServerRequestOutcome) => void;
   private markResolved!: () => void;
   private serverResolved = false;
+  private readonly resolvedListeners: Array<() => void> = [];
 
   /** @internal */
   constructor(
@@ -104,8 +105,16 @@ export class ServerRequestHandle<M extends ServerRequestMethod = ServerRequestMe
 
   /** @internal The server cleared or settled the request. */
   markServerResolved(): void {
+    if (this.serverResolved) return;
     this.serverResolved = true;
     this.markResolved();
+    for (const listener of this.resolvedListeners.splice(0)) listener();
+  }
+
+  /** @internal Calls `listener` synchronously when the server resolves the request (at once if it has). */
+  onServerResolved(listener: () => void): void {
+    if (this.serverResolved) listener();
+    else this.resolvedListeners.push(listener);
   }
 
   private answer(outcome: ServerRequestOutcome): void {

@@ -71,7 +71,7 @@ export interface CodexHome {
   readonly path: string;
   /** An empty folder to use as the agent's working directory. */
   readonly workspace: string;
-  /** Environment for the server ({@link HERMETIC_ENV}). */
+  /** Environment for the server: {@link HERMETIC_ENV}, and `HOME` an empty folder of its own. */
   readonly env: Record<string, string>;
   /** Removes both folders. */
   cleanup(): Promise<void>;
@@ -107,13 +107,17 @@ export async function createCodexHome(options: CodexHomeOptions): Promise<CodexH
   const root = await mkdtemp(path.join(tmpdir(), 'codex-rx-home-'));
   const home = path.join(root, 'home');
   const workspace = path.join(root, 'workspace');
+  // The agent runs its commands in a login shell (`bash -lc`): with the host's HOME that reads the
+  // host's rc files, whose output and side effects would become part of every command's.
+  const userHome = path.join(root, 'user-home');
   await mkdir(home);
   await mkdir(workspace);
+  await mkdir(userHome);
   await writeFile(path.join(home, 'config.toml'), scriptedConfigToml(options));
   return {
     path: home,
     workspace,
-    env: { ...HERMETIC_ENV },
+    env: { ...HERMETIC_ENV, HOME: userHome },
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }

@@ -1,7 +1,7 @@
-import { lastValueFrom } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { Observable, filter, lastValueFrom, merge } from 'rxjs';
 import type { ClientContext } from '../client/client-context.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { JsonRpcError } from '../errors/json-rpc-error.js';
 import type { ThreadRoute } from '../observables/notification-router.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadItemEntry } from '../protocol/generated/v2/ThreadItemEntry.js';
@@ -18,6 +18,10 @@ import type { CodexNotification } from '../protocol/methods.js';
 import type { RequestScope } from '../requests/server-request-dispatcher.js';
 import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
+import { INITIAL_THREAD_STATE, reduceThreadState, threadStateFrom } from '../state/thread-state.js';
+import type { ThreadState } from '../state/thread-state.js';
+import { isServerRequest } from '../state/turn-state.js';
+import type { StateEvent } from '../state/turn-state.js';
 import type { ThreadOptions } from './thread-options.js';
 import { toRunResult } from './operators/to-run-result.js';
 import type { RunInput } from './run-input.js';
@@ -61,6 +65,12 @@ export class Thread {
   readonly events$: Observable<CodexNotification>;
   /** This thread's server requests (approvals, questions, tool calls), each with `respond()`. */
   readonly serverRequests$: Observable<AnyServerRequest>;
+  /**
+   * What the state folds read, hot: `events$` and the thread's server requests as plain
+   * messages (`{ id, method, params }`). Watching it does not change how requests are answered.
+   * `thread.stateEvents$.pipe(toThreadState())`.
+   */
+  readonly stateEvents$: Observable<StateEvent>;
   private readonly route: ThreadRoute;
   private readonly requestScope: RequestScope;
 
@@ -81,6 +91,56 @@ export class Thread {
     if (options.tools)
       this.requestScope.tools = new Map(options.tools.map((tool) => [tool.name, tool]));
     this.serverRequests$ = this.requestScope.requests$;
+    // Resolutions come with events$, as the server's own serverRequest/resolved.
+    this.stateEvents$ = merge(
+      this.events$,
+      this.requestScope.requestEvents$.pipe(filter(isServerRequest)),
+    );
+  }
+
+  /**
+   * The thread as UI state: a {@link ThreadState} now and after every change, from
+   * {@link Thread.stateEvents$}. With `history: true` the first snapshot holds the turns the server
+   * has stored (`thread/read` with turns; a thread with no turn yet starts empty), and events
+   * that arrive while it is read are folded in after it. Cold: each subscription folds its own.
+   */
+  state$(options: { history?: boolean } = {}): Observable<ThreadState> {
+    return new Observable<ThreadState>((subscriber) => {
+      let state: ThreadState | undefined;
+      const early: StateEvent[] = [];
+      const fold = (event: StateEvent): void => {
+        const next = reduceThreadState(state, event);
+        if (next === state) return;
+        state = next;
+        subscriber.next(state);
+      };
+      const events = this.stateEvents$.subscribe({
+        next: (event) => (state ? fold(event) : early.push(event)),
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+      const empty = { ...INITIAL_THREAD_STATE, threadId: this.id, name: this.info.name ?? null };
+      const seed: Promise<ThreadState> = options.history
+        ? this.read({ includeTurns: true }).then(
+            (read) => threadStateFrom(read.thread),
+            // Before its first turn (and for ephemeral threads) the server has no history to give.
+            (error: unknown) => {
+              if (error instanceof JsonRpcError) return empty;
+              throw error;
+            },
+          )
+        : Promise.resolve(empty);
+      seed.then(
+        (seeded) => {
+          if (subscriber.closed) return;
+          state = seeded;
+          subscriber.next(state);
+          for (const event of early.splice(0)) fold(event);
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+      return events;
+    });
   }
 
   /**

@@ -16,6 +16,7 @@ import type { CodexNotification } from '../protocol/methods.js';
 import type { WireLine } from '../transport/wire-line.js';
 import { ReplayLog } from './replay-log.js';
 import { toUserInputs } from './run-input.js';
+import type { StateEvent } from '../state/turn-state.js';
 import type { TurnEvent } from './turn-event.js';
 import type { TurnOptions } from './turn-options.js';
 import { splitTurnOptions } from './turn-options.js';
@@ -165,6 +166,10 @@ export class TurnController implements TurnSink, TurnHandle {
 
   get ended(): boolean {
     return this.state === 'ended';
+  }
+
+  get requestEvents$(): Observable<StateEvent> {
+    return this.requestScope.requestEvents$;
   }
 
   /** Subscription entry point of the TurnObservable. */

@@ -1,0 +1,126 @@
+import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
+import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
+import type { ThreadStatus } from '../protocol/generated/v2/ThreadStatus.js';
+import type { Turn } from '../protocol/generated/v2/Turn.js';
+import { reduceTurnState, turnStateFromTurn } from './reduce-turn-state.js';
+import { INITIAL_TURN_STATE, isServerRequest, requestKey } from './turn-state.js';
+import type { StateEvent, TurnState } from './turn-state.js';
+
+/**
+ * A thread as a UI renders it: its turns, oldest first, each a {@link TurnState}. Immutable and
+ * JSON-serializable like `TurnState`: each event makes a new root, untouched turns and items keep
+ * their identity.
+ */
+export interface ThreadState {
+  readonly threadId: string | null;
+  /** The thread's name, when it has one. */
+  readonly name: string | null;
+  /** The server's status of the thread (`idle`, `active`, …), when known. */
+  readonly status: ThreadStatus | null;
+  /** Its turns, oldest first: the history it was seeded with, then the live ones. */
+  readonly turns: readonly TurnState[];
+  /** The turn in progress, if any. */
+  readonly activeTurnId: string | null;
+}
+
+/** A thread state with no turns. */
+export const INITIAL_THREAD_STATE: ThreadState = Object.freeze({
+  threadId: null,
+  name: null,
+  status: null,
+  turns: Object.freeze([]),
+  activeTurnId: null,
+});
+
+/**
+ * The state of a thread the server already has: from `thread/read` with `includeTurns` (its
+ * `thread`), from a `Thread` object's `info`, or from turns (`thread.turns({ sortDirection: 'asc',
+ * itemsView: 'full' })`), oldest first.
+ */
+export function threadStateFrom(source: ThreadInfo | readonly Turn[]): ThreadState {
+  const info = isTurnList(source) ? undefined : source;
+  const turns = isTurnList(source) ? source : source.turns;
+  const threadId = info?.id ?? null;
+  const states = turns.map((turn) => turnStateFromTurn(turn, threadId));
+  const active = states.findLast((turn) => turn.status === 'inProgress');
+  return {
+    threadId,
+    name: info?.name ?? null,
+    status: info?.status ?? null,
+    turns: states,
+    activeTurnId: active?.turnId ?? null,
+  };
+}
+
+function isTurnList(source: ThreadInfo | readonly Turn[]): source is readonly Turn[] {
+  return Array.isArray(source);
+}
+
+/**
+ * Folds one event into a thread's state: turn events go to their turn (a new turn is appended at
+ * its first event), requests to the turn they name, thread events to the thread's fields.
+ * Events of other threads leave the state as it is. Pure, like {@link reduceTurnState}.
+ */
+export function reduceThreadState(
+  state: ThreadState = INITIAL_THREAD_STATE,
+  event: StateEvent,
+): ThreadState {
+  const params = event.params as
+    { threadId?: unknown; turnId?: unknown; turn?: { id?: unknown } } | undefined;
+  const threadId = typeof params?.threadId === 'string' ? params.threadId : undefined;
+  if (state.threadId !== null && threadId !== undefined && threadId !== state.threadId)
+    return state;
+  const own = state.threadId === null && threadId !== undefined ? { ...state, threadId } : state;
+  if (isServerRequest(event)) return onRequest(own, event);
+  switch (event.method) {
+    case 'thread/name/updated':
+      return { ...own, name: event.params.threadName ?? null };
+    case 'thread/status/changed':
+      return { ...own, status: event.params.status };
+    case 'serverRequest/resolved': {
+      const key = requestKey(event.params.requestId);
+      const i = own.turns.findLastIndex((turn) =>
+        turn.pendingRequests.some((pending) => requestKey(pending.id) === key),
+      );
+      return i === -1 ? own : replaceTurn(own, i, reduceTurnState(own.turns[i], event));
+    }
+  }
+  const turnId = params?.turnId ?? params?.turn?.id;
+  if (typeof turnId !== 'string') return own;
+  const i = findTurn(own.turns, turnId);
+  const before =
+    i === -1 ? { ...INITIAL_TURN_STATE, turnId, threadId: own.threadId } : own.turns[i]!;
+  const after = reduceTurnState(before, event);
+  if (after === before) return own;
+  const next = i === -1 ? { ...own, turns: [...own.turns, after] } : replaceTurn(own, i, after);
+  const activeTurnId =
+    after.status === 'inProgress'
+      ? after.turnId
+      : next.activeTurnId === after.turnId
+        ? null
+        : next.activeTurnId;
+  return activeTurnId === next.activeTurnId ? next : { ...next, activeTurnId };
+}
+
+function onRequest(state: ThreadState, request: ServerRequest): ThreadState {
+  const params = request.params as { turnId?: unknown };
+  const i =
+    typeof params.turnId === 'string'
+      ? findTurn(state.turns, params.turnId)
+      : state.turns.findLastIndex((turn) => turn.status === 'inProgress');
+  if (i === -1) return state;
+  const after = reduceTurnState(state.turns[i], request);
+  return after === state.turns[i] ? state : replaceTurn(state, i, after);
+}
+
+/** The newest turn with this id: turns are few and the live one is last, so search backwards. */
+function findTurn(turns: readonly TurnState[], turnId: string): number {
+  for (let i = turns.length - 1; i >= 0; i--) if (turns[i]!.turnId === turnId) return i;
+  return -1;
+}
+
+function replaceTurn(state: ThreadState, i: number, turn: TurnState): ThreadState {
+  const turns = state.turns.slice();
+  turns[i] = turn;
+  return { ...state, turns };
+}

@@ -1,0 +1,39 @@
+import { Observable } from 'rxjs';
+import type { OperatorFunction } from 'rxjs';
+import { INITIAL_THREAD_STATE, reduceThreadState } from './thread-state.js';
+import type { ThreadState } from './thread-state.js';
+import type { StateEvent } from './turn-state.js';
+
+/** Options of {@link toThreadState}. */
+export interface ToThreadStateOptions {
+  /**
+   * The state to fold onto: `threadStateFrom((await thread.read({ includeTurns: true })).thread)`
+   * shows a resumed thread's history with live turns appended (`thread.state$({ history: true })`
+   * does this for you). Default: a thread with no turns.
+   */
+  initial?: ThreadState;
+}
+
+/**
+ * Folds a thread's events into {@link ThreadState} snapshots, one per event that changed
+ * something: `thread.stateEvents$.pipe(toThreadState())` (its notifications and server
+ * requests), or any source of events (a recording, events sent to a browser).
+ */
+export function toThreadState(
+  options: ToThreadStateOptions = {},
+): OperatorFunction<StateEvent, ThreadState> {
+  return (source) =>
+    new Observable<ThreadState>((subscriber) => {
+      let state = options.initial ?? INITIAL_THREAD_STATE;
+      return source.subscribe({
+        next: (event) => {
+          const next = reduceThreadState(state, event);
+          if (next === state) return;
+          state = next;
+          subscriber.next(state);
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      });
+    });
+}
