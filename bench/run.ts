@@ -20,6 +20,7 @@ import { routingScale } from './cases/routing-scale.js';
 import { startup } from './cases/startup.js';
 import { throughput } from './cases/throughput.js';
 import { remote } from './cases/remote.js';
+import { uiState } from './cases/ui-state.js';
 import type { BenchConfig, CaseResult } from './support/case.js';
 
 // Memory runs first, so its peak RSS is its own and not the throughput case's 30 MB buffers.
@@ -32,6 +33,7 @@ const CASES: Record<string, (config: BenchConfig) => Promise<CaseResult>> = {
   crash,
   burst,
   transports: remote,
+  'ui-state': uiState,
 };
 
 const args = process.argv.slice(2);

@@ -1,67 +1,59 @@
 /**
- * UI store: reduce a turn's events into the state a UI renders, with RxJS `scan`. Each snapshot
- * is what a React/Vue/Svelte store would publish.
+ * UI store: a thread's state in the stores apps use, kept by codex-rx's own fold. A Zustand
+ * (vanilla) store takes the snapshots of `thread.state$()`; a Redux Toolkit store uses the same
+ * fold, `reduceThreadState`, as its reducer over the events it is dispatched. Both hold equal,
+ * immutable, plain snapshots. examples/ui-store-react.tsx shows the React hook.
  *
  *   npm run example -- ui-store [--offline]
  */
-import { lastValueFrom, scan, tap } from 'rxjs';
-import { Codex } from 'codex-rx';
-import type { ThreadItem, ThreadTokenUsage, TurnEvent } from 'codex-rx';
+import { configureStore, createSlice } from '@reduxjs/toolkit';
+import type { PayloadAction } from '@reduxjs/toolkit';
+import { isDeepStrictEqual } from 'node:util';
+import { createStore } from 'zustand/vanilla';
+import { Codex, INITIAL_THREAD_STATE, reduceThreadState } from 'codex-rx';
+import type { StateEvent, ThreadState } from 'codex-rx';
 import { exampleEnvironment } from './support/example-environment.js';
-
-interface TurnView {
-  status: 'starting' | 'running' | 'completed' | 'interrupted' | 'failed';
-  /** Text of agent messages still streaming, by item id. */
-  streaming: Record<string, string>;
-  /** Items as they completed. */
-  items: ThreadItem[];
-  usage: ThreadTokenUsage | null;
-}
-
-const initial: TurnView = { status: 'starting', streaming: {}, items: [], usage: null };
-
-function reduce(view: TurnView, event: TurnEvent): TurnView {
-  switch (event.method) {
-    case 'turn/started':
-      return { ...view, status: 'running' };
-    case 'item/agentMessage/delta': {
-      const { itemId, delta } = event.params;
-      return {
-        ...view,
-        streaming: { ...view.streaming, [itemId]: (view.streaming[itemId] ?? '') + delta },
-      };
-    }
-    case 'item/completed': {
-      const { [event.params.item.id]: _done, ...streaming } = view.streaming;
-      return { ...view, streaming, items: [...view.items, event.params.item] };
-    }
-    case 'thread/tokenUsage/updated':
-      return { ...view, usage: event.params.tokenUsage };
-    case 'turn/completed':
-      return {
-        ...view,
-        status: event.params.turn.status === 'inProgress' ? 'running' : event.params.turn.status,
-      };
-    default:
-      return view;
-  }
-}
 
 await using env = await exampleEnvironment('ui-store');
 await using codex = await Codex.start(env.options);
 const thread = await codex.startThread({ cwd: env.workspace });
 
-const final = await lastValueFrom(
-  thread.turn('How many packages does this project have?').pipe(
-    scan(reduce, initial),
-    tap((view) =>
-      console.log(
-        `${view.status.padEnd(9)} streaming=${JSON.stringify(Object.values(view.streaming))} items=${view.items.length}`,
-      ),
-    ),
-  ),
+// Zustand: the store holds the latest snapshot; a renderer would throttle with auditTime(16).
+const chat = createStore<ThreadState>()(() => INITIAL_THREAD_STATE);
+const toStore = thread.state$().subscribe((snapshot) => chat.setState(snapshot, true));
+
+// Redux Toolkit: the fold is the reducer; each event is an action. Immer freezes what it stores,
+// which the fold never writes to.
+const threadSlice = createSlice({
+  name: 'thread',
+  initialState: INITIAL_THREAD_STATE,
+  reducers: {
+    event: (state, action: PayloadAction<StateEvent>) =>
+      reduceThreadState(state as ThreadState, action.payload),
+  },
+});
+const redux = configureStore({ reducer: { thread: threadSlice.reducer } });
+const toRedux = thread.stateEvents$.subscribe((event) =>
+  redux.dispatch(threadSlice.actions.event(event)),
 );
-const answer = final.items.filter((item) => item.type === 'agentMessage').at(-1);
+
+// What a renderer subscribed to the Zustand store sees: the answer growing as it streams.
+let shown = '';
+chat.subscribe((state) => {
+  const answer = state.turns.at(-1)?.items.findLast((item) => item.type === 'agentMessage');
+  if (answer?.type !== 'agentMessage' || `${answer.lifecycle}${answer.text}` === shown) return;
+  shown = `${answer.lifecycle}${answer.text}`;
+  console.log(`${answer.lifecycle.padEnd(9)} ${JSON.stringify(answer.text)}`);
+});
+
+await thread.run('How many packages does this project have?');
+toStore.unsubscribe();
+toRedux.unsubscribe();
+
+const last = chat.getState().turns.at(-1)!;
 console.log(
-  `final: ${answer?.type === 'agentMessage' ? answer.text : '(no answer)'}; tokens ${final.usage?.total.totalTokens ?? 0}`,
+  `final: ${last.finalResponse ?? '(no answer)'}; tokens ${last.usage?.total.totalTokens ?? 0}`,
+);
+console.log(
+  `redux: ${redux.getState().thread.turns.length} turn, ${last.items.length} items, same state as zustand: ${isDeepStrictEqual(redux.getState().thread, chat.getState())}`,
 );

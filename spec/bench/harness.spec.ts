@@ -47,6 +47,7 @@ describe('npm run bench -- --quick', () => {
         'crash',
         'request',
         'transports',
+        'ui-state',
       ]);
       for (const result of results.results) {
         expect(result.rows.length).toBeGreaterThan(0);
@@ -54,7 +55,7 @@ describe('npm run bench -- --quick', () => {
           expect([label, value]).toEqual([expect.any(String), expect.stringMatching(/\d/)]);
         for (const t of result.targets) expect(Number.isFinite(t.value)).toBe(true);
       }
-      expect(run.stdout).toMatch(/\d+ of 10 targets met/);
+      expect(run.stdout).toMatch(/\d+ of 12 targets met/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

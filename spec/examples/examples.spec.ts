@@ -29,7 +29,12 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
   ],
   remote: [/listening on ws:\/\/127\.0\.0\.1:\d+/, 'A: Noted: 42.\nB: You gave me 42.'],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
-  'ui-store': ['streaming=["The project has 3 "]', 'final: The project has 3 packages.'],
+  'ui-store': [
+    'started   "The project has 3 "',
+    'completed "The project has 3 packages."',
+    'final: The project has 3 packages.',
+    'same state as zustand: true',
+  ],
   'dynamic-tools': ['[tool] lookup_weather(Paris)', 'It is sunny in Paris: no umbrella needed.'],
 };
 

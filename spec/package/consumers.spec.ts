@@ -21,10 +21,12 @@ async function tsc(dir: string): Promise<void> {
   if (result.exitCode !== 0) throw new Error(`tsc -p ${dir}:\n${result.stdout}${result.stderr}`);
 }
 
-const ESM_SOURCE = `import { Codex, VERSION, agentMessageDeltas } from 'codex-rx';
+const ESM_SOURCE = `import { Codex, VERSION } from 'codex-rx';
 import type { RunResult } from 'codex-rx';
+import { toTurnState } from 'codex-rx/state';
+import type { TurnState } from 'codex-rx/state';
 import { reply, startScriptedCodex } from 'codex-rx/testing';
-import { toArray } from 'rxjs';
+import { last, map, toArray } from 'rxjs';
 
 const scripted = await startScriptedCodex();
 try {
@@ -32,7 +34,10 @@ try {
   const thread = await scripted.codex.startThread();
   // An app's own rxjs operators and ours compose in one pipe (no nested rxjs copy).
   const deltas = await new Promise<string[]>((resolve, reject) =>
-    thread.turn('first').pipe(agentMessageDeltas(), toArray()).subscribe({ next: resolve, error: reject }),
+    thread
+      .turn('first')
+      .pipe(toTurnState(), last(), map((state: TurnState) => state.finalResponse ?? ''), toArray())
+      .subscribe({ next: resolve, error: reject }),
   );
   const result: RunResult = await thread.run('hi');
   console.log(\`\${deltas.join('')} | \${result.finalResponse} | \${VERSION} | \${scripted.codex instanceof Codex}\`);
@@ -43,6 +48,7 @@ try {
 
 const CJS_SOURCE = `const { Codex, VERSION } = require('codex-rx');
 const { reply, startScriptedCodex } = require('codex-rx/testing');
+const { reduceTurnState } = require('codex-rx/state');
 
 (async () => {
   const scripted = await startScriptedCodex();
@@ -51,6 +57,7 @@ const { reply, startScriptedCodex } = require('codex-rx/testing');
     const thread = await scripted.codex.startThread();
     await thread.run('first');
     const result = await thread.run('hi');
+    if (typeof reduceTurnState !== 'function') throw new Error('codex-rx/state has no reduceTurnState');
     console.log(\`streamed | \${result.finalResponse} | \${VERSION} | \${scripted.codex instanceof Codex}\`);
   } finally {
     await scripted.close();
