@@ -71,7 +71,8 @@ async function throughTurn(bytes: Buffer, events: number, fold: boolean): Promis
     await done;
     const ms = performance.now() - started;
     if (seen !== events) throw new Error(`ui-state: ${seen} of ${events} events arrived`);
-    if (fold && last?.status !== 'completed') throw new Error('ui-state: the turn did not complete');
+    if (fold && last?.status !== 'completed')
+      throw new Error('ui-state: the turn did not complete');
     return ms;
   } finally {
     await codex.close();
