@@ -21,6 +21,7 @@ export default {
     '^codex-rx$': '<rootDir>/src/index.ts',
     '^codex-rx/testing$': '<rootDir>/src/testing/index.ts',
     '^codex-rx/state$': '<rootDir>/src/state/index.ts',
+    '^codex-rx/ai-sdk$': '<rootDir>/src/ai-sdk/index.ts',
   },
   // CI has 2 cores; most real-server tests wait on the app-server's own process, so two workers
   // keep both cores busy without oversubscribing them.

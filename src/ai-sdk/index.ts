@@ -1,0 +1,15 @@
+/**
+ * `codex-rx/ai-sdk`: codex-rx turns as the AI SDK's UI message stream, for `useChat` pages,
+ * assistant-ui, or any client of that protocol. Needs the `ai` package (an optional peer
+ * dependency of codex-rx). See docs/web.md.
+ */
+export { toUIMessageStream } from './to-ui-message-stream.js';
+export type { ToUIMessageStreamOptions } from './to-ui-message-stream.js';
+export { UIChunkWriter } from './ui-chunk-writer.js';
+export {
+  toUIMessageStreamResponse,
+  pipeUIMessageStreamToNodeResponse,
+  toReadableStream,
+} from './ui-message-stream-response.js';
+export { CodexChat } from './codex-chat.js';
+export type { ChatRequestBody } from './codex-chat.js';
