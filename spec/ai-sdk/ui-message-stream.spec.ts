@@ -68,15 +68,17 @@ describe('toUIMessageStream, read by the AI SDK', () => {
 
   it('shows a command as a tool part whose output streams, then settles with the exit code', async () => {
     const messages = await read(await chunksOf(stateFixture('command-output').events));
-    const outputs = messages.map((m) => tools(m)[0]).filter((t) => t?.state === 'output-available');
-    expect(outputs.some((t) => t.preliminary === true)).toBe(true);
+    const preliminary = messages
+      .map((m) => tools(m)[0])
+      .map((t) => t?.state === 'output-available' && t.preliminary);
+    expect(preliminary).toContain(true);
     const command = tools(messages.at(-1)!)[0]!;
     expect(command).toMatchObject({
       toolName: 'commandExecution',
       state: 'output-available',
       output: { output: 'one\ntwo\nthree\n', exitCode: 0, status: 'completed' },
     });
-    expect(command.preliminary).toBeFalsy();
+    expect(command.state === 'output-available' && command.preliminary).toBeFalsy();
     expect((command.input as { command: string }).command).toContain('printf');
   });
 
