@@ -34,7 +34,19 @@ report() {
 }
 trap report EXIT
 
-phase eslint npx eslint . &&
+# The web chat's browser test drives Debian's Chromium; no browser is downloaded at install time.
+ensure_chromium() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+      echo "installing chromium failed; the browser test will say so" >&2
+  else
+    echo "no chromium on PATH: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH" >&2
+  fi
+}
+
+{ command -v chromium >/dev/null 2>&1 || phase chromium ensure_chromium; } &&
+  phase eslint npx eslint . &&
   phase prettier npx prettier --check . &&
-  phase tsc npx tsc -p tsconfig.json --noEmit &&
+  phase tsc npm run --silent typecheck &&
   phase jest env NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile="$results"

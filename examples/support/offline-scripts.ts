@@ -18,7 +18,37 @@ export interface OfflineScript {
 const slowly = (text: string, delayMs = 40): ScriptedReply =>
   reply.text(text, { chunks: text.split(/(?<= )/), delayMs, phase: 'final_answer' });
 
+/**
+ * The web chat's scripted model, by what the user typed: "run" runs a command, "delete" asks for
+ * approval first, "slow" starts an answer that never ends (stop it), anything else is answered
+ * word by word. After a command, the next call answers with what it did.
+ */
+const webChatResponder: Responder = (request) => {
+  const text = request.lastUserText();
+  const last = request.input.at(-1);
+  if (last?.type === 'function_call_output') {
+    const output = typeof last.output === 'string' ? last.output : JSON.stringify(last.output);
+    return slowly(
+      /rejected|declined/i.test(output)
+        ? 'I did not run it: you denied it.'
+        : `The command ran. ${output.includes('build ok') ? 'It printed build ok.' : ''}`.trim(),
+      30,
+    );
+  }
+  if (/\bslow\b/i.test(text)) return reply.hang('Thinking very slowly about');
+  if (/\bdelete\b/i.test(text))
+    return reply.escalatedCommand('rm -f old-notes.txt && echo deleted', 'remove old notes');
+  if (/\brun\b/i.test(text))
+    return reply.execCommand("printf 'compiling\\n'; sleep 0.2; printf 'build ok\\n'");
+  return slowly(`You said: ${text}. This answer streams word by word.`, 60);
+};
+
 export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
+  'web-chat': {
+    responder: webChatResponder,
+    approvalPolicy: 'on-request',
+    sandboxMode: 'workspace-write',
+  },
   quickstart: { replies: [reply.text('Hello from your Codex agent!', { phase: 'final_answer' })] },
   'multi-turn': {
     replies: [

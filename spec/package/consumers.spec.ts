@@ -46,9 +46,29 @@ try {
 }
 `;
 
+/** codex-rx/ai-sdk with its optional peer \`ai\`, whose types need the DOM library. */
+const AI_SDK_SOURCE = `import { toUIMessageStream, toUIMessageStreamResponse } from 'codex-rx/ai-sdk';
+import { reply, startScriptedCodex } from 'codex-rx/testing';
+import { lastValueFrom, toArray } from 'rxjs';
+
+const scripted = await startScriptedCodex();
+try {
+  scripted.model.enqueue(reply.text('streamed'), reply.text('over SSE'));
+  const thread = await scripted.codex.startThread();
+  const chunks = await lastValueFrom(thread.turn('first').pipe(toUIMessageStream(), toArray()));
+  const response = toUIMessageStreamResponse(thread.turn('second').pipe(toUIMessageStream()));
+  const sse = await response.text();
+  const finished = sse.includes('"type":"finish"') && response.headers.get('content-type') === 'text/event-stream';
+  console.log(\`\${chunks.map((c) => c.type).join(',')} | \${finished}\`);
+} finally {
+  await scripted.close();
+}
+`;
+
 const CJS_SOURCE = `const { Codex, VERSION } = require('codex-rx');
 const { reply, startScriptedCodex } = require('codex-rx/testing');
 const { reduceTurnState } = require('codex-rx/state');
+const { toUIMessageStream } = require('codex-rx/ai-sdk');
 
 (async () => {
   const scripted = await startScriptedCodex();
@@ -58,6 +78,7 @@ const { reduceTurnState } = require('codex-rx/state');
     await thread.run('first');
     const result = await thread.run('hi');
     if (typeof reduceTurnState !== 'function') throw new Error('codex-rx/state has no reduceTurnState');
+    if (typeof toUIMessageStream !== 'function') throw new Error('codex-rx/ai-sdk has no toUIMessageStream');
     console.log(\`streamed | \${result.finalResponse} | \${VERSION} | \${scripted.codex instanceof Codex}\`);
   } finally {
     await scripted.close();
@@ -142,6 +163,8 @@ describe('the packed package, as consumers install it', () => {
     await link('vscode-jsonrpc');
     await link('ws');
     await link('jose');
+    // The optional peer of codex-rx/ai-sdk, as an app that uses it has it.
+    await link('ai');
     await link('@types/node');
     await link('rxjs', 'rxjs-lowest');
   }, 120_000);
@@ -186,6 +209,23 @@ describe('the packed package, as consumers install it', () => {
     await tsc(dir);
     const { stdout } = await node(dir, 'out/index.js');
     expect(stdout.trim()).toBe(expected());
+  }, 90_000);
+
+  it('codex-rx/ai-sdk with the ai peer: type-checks (DOM lib, as ai needs) and streams', async () => {
+    const dir = await project('ai-sdk', {
+      'package.json': JSON.stringify({ type: 'module' }),
+      'tsconfig.json': tsconfig({
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
+        lib: ['ES2022', 'DOM'],
+      }),
+      'index.ts': AI_SDK_SOURCE,
+    });
+    await tsc(dir);
+    const { stdout } = await node(dir, 'out/index.js');
+    expect(stdout.trim()).toBe(
+      'start,start-step,text-start,text-delta,text-delta,text-delta,text-end,data-usage,data-status,finish-step,finish | true',
+    );
   }, 90_000);
 
   it('bundler resolution: type-checks', async () => {

@@ -1,0 +1,173 @@
+/**
+ * The web chat example in a real headless Chromium (Debian's `chromium`, driven by
+ * `playwright-core`): the page's `useChat` against the example server, the real app-server and
+ * the scripted model. A screenshot per scenario goes to test-artifacts/web-chat/ (git-ignored).
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startWebChat } from '../../examples/web-chat/server.js';
+import type { WebChat } from '../../examples/web-chat/server.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve('test-artifacts/web-chat');
+const WAIT = { timeout: 20_000 };
+
+/** Runs in the page: records every text the first answer shows, as the DOM changes. */
+const RECORD_ANSWER_TEXTS = `
+  window.seen = [];
+  new MutationObserver(() => {
+    const text = document.querySelector('.assistant .text')?.textContent ?? '';
+    if (text && window.seen.at(-1) !== text) window.seen.push(text);
+  }).observe(document.body, { subtree: true, childList: true, characterData: true });
+`;
+
+describe('the web chat in a real browser', () => {
+  let chat: WebChat;
+  let browser: Browser;
+  let context: BrowserContext;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM))
+      throw new Error(`no Chromium at ${CHROMIUM}: apt-get install chromium (.ci/run does)`);
+    await mkdir(ARTIFACTS, { recursive: true });
+    chat = await startWebChat();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-dev-shm-usage',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    context = await browser.newContext({ viewport: { width: 900, height: 900 } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await browser?.close();
+    await chat?.close();
+  });
+
+  async function openChat(): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(chat.url);
+    await page.locator('input[name=prompt]').waitFor(WAIT);
+    return page;
+  }
+
+  async function send(page: Page, text: string): Promise<void> {
+    await page.locator('input[name=prompt]').fill(text);
+    await page.locator('button[type=submit]', { hasText: 'Send' }).click();
+  }
+
+  const lastAnswer = (page: Page) => page.locator('.assistant').last();
+  const idle = (page: Page) => page.locator('main[data-status=ready]').waitFor(WAIT);
+  const shot = (page: Page, name: string) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  it('streams the answer into the page word by word', async () => {
+    const page = await openChat();
+    // Every text the answer shows on its way, recorded in the page as the DOM changes.
+    await page.evaluate(RECORD_ANSWER_TEXTS);
+    await send(page, 'hello world');
+    const final = 'You said: hello world. This answer streams word by word.';
+    await lastAnswer(page).locator('.text', { hasText: final }).waitFor(WAIT);
+    await idle(page);
+    const seen = await page.evaluate<string[]>('window.seen');
+    expect(seen.at(-1)).toBe(final);
+    const partial = seen.filter((text) => text !== final);
+    expect(partial.length).toBeGreaterThanOrEqual(3);
+    for (const text of partial) expect(final.startsWith(text)).toBe(true);
+    await expect(lastAnswer(page).locator('.usage').textContent()).resolves.toMatch(/\d+ tokens/);
+    await shot(page, '1-streaming');
+
+    // The thread's history comes back from the server after a reload.
+    await page.reload();
+    await page.locator('.user', { hasText: 'hello world' }).waitFor(WAIT);
+    await expect(lastAnswer(page).locator('.text').textContent()).resolves.toBe(final);
+    await shot(page, '2-reloaded');
+    await page.close();
+  });
+
+  it('shows a command and its output', async () => {
+    const page = await openChat();
+    await send(page, 'run the build');
+    const tool = page.locator('.tool[data-state=output-available]');
+    await tool.locator('pre.output', { hasText: 'build ok' }).waitFor(WAIT);
+    await expect(tool.locator('pre.output').textContent()).resolves.toContain('(exit 0)');
+    await lastAnswer(page).locator('.text', { hasText: 'It printed build ok.' }).waitFor(WAIT);
+    await shot(page, '3-command');
+    await page.close();
+  });
+
+  it('asks before a risky command: Allow runs it, Deny does not', async () => {
+    for (const [button, expected] of [
+      ['Allow', 'The command ran.'],
+      ['Deny', 'I did not run it: you denied it.'],
+    ] as const) {
+      const page = await openChat();
+      await send(page, 'delete old notes');
+      const approval = page.locator('.approval');
+      await approval.waitFor(WAIT);
+      await shot(page, `4-approval-asked-${button.toLowerCase()}`);
+      await approval.locator('button', { hasText: button }).click();
+      await lastAnswer(page).locator('.text', { hasText: expected }).waitFor(WAIT);
+      if (button === 'Allow')
+        await page.locator('.tool pre.output', { hasText: 'deleted' }).waitFor(WAIT);
+      else await page.locator('.tool .denied').waitFor(WAIT);
+      await expect(page.locator('.approval').count()).resolves.toBe(0);
+      await shot(page, `5-approval-${button.toLowerCase()}`);
+      await page.close();
+    }
+  });
+
+  it('stops a slow turn: the page shows it interrupted', async () => {
+    const page = await openChat();
+    await send(page, 'give me a slow answer');
+    await lastAnswer(page).locator('.text', { hasText: 'Thinking very slowly' }).waitFor(WAIT);
+    await page.locator('button[name=stop]').click();
+    await lastAnswer(page).locator('.status', { hasText: 'interrupted' }).waitFor(WAIT);
+    await idle(page);
+    await shot(page, '6-stopped');
+    await page.close();
+  });
+
+  it('steers a running turn from the steer box', async () => {
+    const page = await openChat();
+    await send(page, 'give me a slow answer');
+    await lastAnswer(page).locator('.text', { hasText: 'Thinking very slowly' }).waitFor(WAIT);
+    await page.locator('input[name=steer]').fill('keep it short');
+    await page.locator('button', { hasText: 'Steer' }).click();
+    await lastAnswer(page).locator('.text', { hasText: 'You said: keep it short.' }).waitFor(WAIT);
+    await idle(page);
+    await shot(page, '6-steered');
+    await page.close();
+  });
+
+  it('keeps two tabs on two threads, with no cross-talk', async () => {
+    const [a, b] = await Promise.all([openChat(), openChat()]);
+    await Promise.all([send(a, 'alpha'), send(b, 'beta')]);
+    await Promise.all([
+      lastAnswer(a).locator('.text', { hasText: 'You said: alpha.' }).waitFor(WAIT),
+      lastAnswer(b).locator('.text', { hasText: 'You said: beta.' }).waitFor(WAIT),
+    ]);
+    await Promise.all([idle(a), idle(b)]);
+    await expect(a.locator('.message').allTextContents()).resolves.not.toEqual(
+      expect.arrayContaining([expect.stringContaining('beta')]),
+    );
+    await expect(b.locator('.message').allTextContents()).resolves.not.toEqual(
+      expect.arrayContaining([expect.stringContaining('alpha')]),
+    );
+    await shot(a, '7-tab-a');
+    await shot(b, '7-tab-b');
+    await Promise.all([a.close(), b.close()]);
+  });
+});
