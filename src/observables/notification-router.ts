@@ -33,6 +33,8 @@ export class ThreadRoute {
   activeTurnId: string | undefined;
   /** From `thread/status/changed` and start/resume responses. */
   statusActive = false;
+  /** Set while something runs turns on this thread that no turn/start of ours started (a goal). */
+  heldBy: string | undefined;
 
   constructor(
     readonly threadId: string,
@@ -65,6 +67,7 @@ export class ThreadRoute {
   /** The id of a turn that is running or being started on this thread, if any. */
   busy(): string | undefined {
     if (this.starting) return 'a turn being started';
+    if (this.heldBy !== undefined) return this.heldBy;
     return (
       this.activeTurnId ?? (this.statusActive ? 'a turn started by another client' : undefined)
     );

@@ -1,3 +1,4 @@
+import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
 import type { ThreadItem } from '../protocol/generated/v2/ThreadItem.js';
 import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
 import type { TurnError } from '../protocol/generated/v2/TurnError.js';
@@ -23,8 +24,12 @@ export interface RunResult<T = unknown> {
   readonly parsedResponse?: T;
   /** Every item completed in the turn, in completion order. */
   readonly items: readonly ThreadItem[];
-  /** The turn's last `thread/tokenUsage/updated`, or null. */
+  /** The turn's last `thread/tokenUsage/updated`, or null (a goal turn: `last` is the usage of all its turns). */
   readonly usage: ThreadTokenUsage | null;
+  /** A goal turn: the goal as the server last reported it. */
+  readonly goal?: ThreadGoal;
+  /** A goal turn: the ids of the turns the server ran for it, in order (`id` is the first). */
+  readonly turnIds?: readonly string[];
 }
 
 /**

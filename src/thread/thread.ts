@@ -1,4 +1,4 @@
-import { Observable, filter, lastValueFrom, merge } from 'rxjs';
+import { Observable, defer, filter, lastValueFrom, map, merge, startWith, tap } from 'rxjs';
 import type { ClientContext } from '../client/client-context.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError } from '../errors/json-rpc-error.js';
@@ -26,9 +26,16 @@ import type { ThreadOptions } from './thread-options.js';
 import { toRunResult } from './operators/to-run-result.js';
 import type { RunInput } from './run-input.js';
 import type { RunResult } from './run-result.js';
+import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
+import type { ThreadGoalGetResponse } from '../protocol/generated/v2/ThreadGoalGetResponse.js';
+import type { ThreadGoalSetParams } from '../protocol/generated/v2/ThreadGoalSetParams.js';
+import type { ThreadGoalSetResponse } from '../protocol/generated/v2/ThreadGoalSetResponse.js';
+import { GoalDriver } from './goal-driver.js';
+import { toUserInputs } from './run-input.js';
 import { TurnController } from './turn-controller.js';
 import { TurnObservable } from './turn-observable.js';
 import type { TurnOptions } from './turn-options.js';
+import { splitTurnOptions } from './turn-options.js';
 
 /** Options of {@link Thread.turns}: every `thread/turns/list` parameter but the id and cursor. */
 export type TurnsListOptions = Omit<ThreadTurnsListParams, 'threadId' | 'cursor'>;
@@ -163,6 +170,7 @@ export class Thread {
    * @throws {@link InvalidInputError} at once for input of the wrong shape.
    */
   turn(input: RunInput, options: TurnOptions = {}): TurnObservable {
+    if (options.goal) return this.goalTurn(input, options);
     const controller = new TurnController(
       {
         threadId: this.id,
@@ -181,16 +189,124 @@ export class Thread {
     return new TurnObservable(controller);
   }
 
+  /** A goal turn: the goal's turns as one `TurnObservable` (see {@link GoalDriver}). */
+  private goalTurn(input: RunInput, options: TurnOptions): TurnObservable {
+    const { goal, ...rest } = options;
+    const { wire, sdk } = splitTurnOptions(rest);
+    const extra = Object.keys(wire).filter(
+      (key) => (wire as Record<string, unknown>)[key] !== undefined,
+    );
+    if (extra.length > 0)
+      throw new InvalidInputError(
+        `options.${extra[0]!}`,
+        'cannot be combined with goal: a goal turn sends no turn/start (set it on the thread)',
+        'thread/goal/set',
+      );
+    const objective = toUserInputs(input, 'input', 'thread/goal/set')
+      .map((item) => (item.type === 'text' ? item.text : ''))
+      .join('\n')
+      .trim();
+    if (objective === '')
+      throw new InvalidInputError(
+        'input',
+        'a goal turn needs text: its objective',
+        'thread/goal/set',
+      );
+    const tokenBudget = typeof goal === 'object' ? goal.tokenBudget : undefined;
+    if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget > 0))
+      throw new InvalidInputError(
+        'options.goal.tokenBudget',
+        `must be a positive whole number of tokens, got ${String(tokenBudget)}`,
+        'thread/goal/set',
+      );
+    const driver = new GoalDriver(
+      {
+        threadId: this.id,
+        route: this.route,
+        events$: this.events$,
+        logger: this.ctx.logger,
+        turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
+        bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
+        control: (method, params) => this.ctx.control(method as 'thread/goal/set', params as never),
+        ready: () => this.ctx.ensureSignedIn(),
+      },
+      objective,
+      tokenBudget,
+    );
+    return new TurnObservable(new TurnController(driver, input, sdk), driver);
+  }
+
   /**
    * Runs a turn to its end and resolves with its {@link RunResult}: the final response, every
    * completed item, and token usage. An interrupted turn resolves with status `interrupted`.
+   * With `{ goal }`, the goal's turns are one run: the result has the last turn's final
+   * response, every turn's items, usage summed, the goal, and the turns' ids.
    *
    * @throws {@link TurnFailedError} when the turn fails (with the partial result);
    *   {@link InvalidInputError} for bad input, before anything is sent.
    */
   async run<T = unknown>(input: RunInput, options: TurnOptions = {}): Promise<RunResult<T>> {
     const turn = this.turn(input, options);
-    return lastValueFrom(turn.pipe(toRunResult<T>({ parseJson: options.outputSchema != null })));
+    const result = await lastValueFrom(
+      turn.pipe(toRunResult<T>({ parseJson: options.outputSchema != null })),
+    );
+    const driver = turn.goalDriver;
+    return driver?.goal ? { ...result, goal: driver.goal, turnIds: [...driver.turnIds] } : result;
+  }
+
+  /**
+   * The thread's goal as the server reports it (`thread/goal/updated`, or `null` at
+   * `thread/goal/cleared`), hot; a subscriber first gets the last one this client saw, if any.
+   */
+  get goal$(): Observable<ThreadGoal | null> {
+    return defer(() => {
+      const updates = this.events$.pipe(
+        filter((n) => n.method === 'thread/goal/updated' || n.method === 'thread/goal/cleared'),
+        map((n) => (n.method === 'thread/goal/updated' ? n.params.goal : null)),
+        tap((goal) => (this.lastGoal = goal)),
+      );
+      return this.lastGoal === undefined ? updates : updates.pipe(startWith(this.lastGoal));
+    });
+  }
+
+  private lastGoal: ThreadGoal | null | undefined;
+
+  /**
+   * Sets the thread's goal (`thread/goal/set`): its objective, status, token budget. An active
+   * goal makes the server run turns by itself; `thread.turn(objective, { goal: true })` follows
+   * them as one turn.
+   */
+  async setGoal(goal: Omit<ThreadGoalSetParams, 'threadId' | 'origin'>): Promise<ThreadGoal> {
+    const response = (await this.ctx.control('thread/goal/set', {
+      ...goal,
+      threadId: this.id,
+      origin: 'user',
+    })) as ThreadGoalSetResponse;
+    return (this.lastGoal = response.goal);
+  }
+
+  /** The thread's goal (`thread/goal/get`), or null. */
+  async getGoal(): Promise<ThreadGoal | null> {
+    const response = (await this.ctx.control('thread/goal/get', {
+      threadId: this.id,
+    })) as ThreadGoalGetResponse;
+    return (this.lastGoal = response.goal);
+  }
+
+  /** Clears the thread's goal (`thread/goal/clear`): no further turn starts for it. */
+  async clearGoal(): Promise<void> {
+    await this.ctx.control('thread/goal/clear', { threadId: this.id, origin: 'user' });
+    this.lastGoal = null;
+  }
+
+  /** Pauses the goal (status `paused`): the running turn finishes, no further one starts. */
+  pauseGoal(): Promise<ThreadGoal> {
+    return this.setGoal({ status: 'paused' });
+  }
+
+  /** Resumes a paused goal (status `active`): the server starts its turns again. */
+  resumeGoal(): Promise<ThreadGoal> {
+    return this.setGoal({ status: 'active' });
   }
 
   /**

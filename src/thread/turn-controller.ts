@@ -164,6 +164,11 @@ export class TurnController implements TurnSink, TurnHandle {
     return this.idPromise;
   }
 
+  /** The turn id if known yet. */
+  get startedId(): string | undefined {
+    return this.id;
+  }
+
   get ended(): boolean {
     return this.state === 'ended';
   }

@@ -2,6 +2,8 @@ import { Observable } from 'rxjs';
 import { toAsyncIterator } from '../observables/to-async-iterable.js';
 import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import type { RunInput } from './run-input.js';
+import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
+import type { GoalDriver } from './goal-driver.js';
 import type { TurnController } from './turn-controller.js';
 import type { TurnEvent } from './turn-event.js';
 
@@ -25,9 +27,30 @@ export class TurnObservable extends Observable<TurnEvent> implements AsyncIterab
   readonly controller: TurnController;
 
   /** @internal */
-  constructor(controller: TurnController) {
+  readonly goalDriver: GoalDriver | undefined;
+
+  /** @internal */
+  constructor(controller: TurnController, goalDriver?: GoalDriver) {
     super((subscriber) => controller.subscribe(subscriber));
     this.controller = controller;
+    this.goalDriver = goalDriver;
+  }
+
+  /** A goal turn (`{ goal }`): the goal as the server last reported it; else undefined. */
+  get goal(): ThreadGoal | undefined {
+    return this.goalDriver?.goal;
+  }
+
+  /**
+   * The ids of the server's turns behind this one: one for an ordinary turn (once started), one
+   * per turn the server ran for a goal turn.
+   */
+  get turnIds(): readonly string[] {
+    return this.goalDriver
+      ? [...this.goalDriver.turnIds]
+      : this.controller.startedId
+        ? [this.controller.startedId]
+        : [];
   }
 
   /** The thread this turn runs on. */

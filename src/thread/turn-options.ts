@@ -24,6 +24,13 @@ export interface TurnOptions extends Omit<TurnStartParams, 'threadId' | 'input'>
    * `turnStallTimeoutMs` sets it for every turn.
    */
   turnStallTimeoutMs?: number;
+  /**
+   * Runs the input as a goal (`thread/goal/set` with the input's text as the objective): the
+   * server runs turns one after another until the goal is complete, paused, blocked, out of
+   * budget or cleared, and the returned stream spans them as one turn. `{ tokenBudget }` caps the
+   * tokens it may spend. Takes no `turn/start` parameter.
+   */
+  goal?: boolean | { tokenBudget?: number };
 }
 
 /** The SDK-only keys of {@link TurnOptions}, which are not sent to the server. */
@@ -33,6 +40,7 @@ export const SDK_TURN_OPTION_KEYS = [
   'ifActive',
   'handlers',
   'turnStallTimeoutMs',
+  'goal',
 ] as const;
 
 /** Splits options into what goes on the wire and what the SDK keeps. */
@@ -40,7 +48,10 @@ export function splitTurnOptions(options: TurnOptions): {
   wire: Omit<TurnStartParams, 'threadId' | 'input'>;
   sdk: Pick<TurnOptions, (typeof SDK_TURN_OPTION_KEYS)[number]>;
 } {
-  const { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, ...wire } =
+  const { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal, ...wire } =
     options;
-  return { wire, sdk: { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs } };
+  return {
+    wire,
+    sdk: { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal },
+  };
 }

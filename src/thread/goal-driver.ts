@@ -1,0 +1,321 @@
+import type { Observable, Subscription } from 'rxjs';
+import { CodexError } from '../errors/codex-error.js';
+import { TurnActiveError } from '../errors/turn-errors.js';
+import type { FullLogger } from '../logger.js';
+import { outsideCapture } from '../observables/turn-context.js';
+import { ThreadRoute } from '../observables/notification-router.js';
+import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
+import type { ThreadGoalStatus } from '../protocol/generated/v2/ThreadGoalStatus.js';
+import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
+import type { TokenUsageBreakdown } from '../protocol/generated/v2/TokenUsageBreakdown.js';
+import type { Turn } from '../protocol/generated/v2/Turn.js';
+import type { CodexNotification } from '../protocol/methods.js';
+import type { RequestScope } from '../requests/server-request-dispatcher.js';
+import type { TurnHost } from './turn-controller.js';
+
+/** Goal statuses after which the server starts no further turn. */
+const TERMINAL: ReadonlySet<ThreadGoalStatus> = new Set([
+  'paused',
+  'blocked',
+  'usageLimited',
+  'budgetLimited',
+  'complete',
+]);
+
+/** How long after `thread/goal/set` the first turn may take to start. */
+const FIRST_TURN_WAIT_MS = 30_000;
+
+/** What a goal turn needs from its thread and client. */
+export interface GoalHost {
+  readonly threadId: string;
+  /** The thread's real route: held while the goal runs, so no other turn starts meanwhile. */
+  readonly route: ThreadRoute;
+  /** The thread's hot notifications. */
+  readonly events$: Observable<CodexNotification>;
+  readonly logger: FullLogger;
+  readonly turnStallTimeoutMs?: number | undefined;
+  bindRequests(scope: RequestScope): () => void;
+  /** A control request (goal set, steer, interrupt). */
+  control(method: string, params: unknown): Promise<unknown>;
+  /** Resolves when the client can run turns (the sign-in check). */
+  ready(): Promise<void>;
+}
+
+/** `a + sign × b`, field by field. */
+function combine(
+  a: TokenUsageBreakdown,
+  b: TokenUsageBreakdown,
+  sign: 1 | -1,
+): TokenUsageBreakdown {
+  return {
+    totalTokens: a.totalTokens + sign * b.totalTokens,
+    inputTokens: a.inputTokens + sign * b.inputTokens,
+    cachedInputTokens: a.cachedInputTokens + sign * b.cachedInputTokens,
+    cacheWriteInputTokens: a.cacheWriteInputTokens + sign * b.cacheWriteInputTokens,
+    outputTokens: a.outputTokens + sign * b.outputTokens,
+    reasoningOutputTokens: a.reasoningOutputTokens + sign * b.reasoningOutputTokens,
+  };
+}
+
+/**
+ * Runs one goal (`thread/goal/set`) as one logical turn. It is the {@link TurnHost} of an
+ * ordinary `TurnController`, so the stream, replay, abort, stall watch and operators are the
+ * turn's own: the controller's `turn/start` sets the goal, and the turns the server then starts
+ * by itself are fed to the controller through a private route as one turn:
+ *
+ * - every physical turn's events, with `turnId` (and `turn.id`) the logical turn's id, which is
+ *   the first physical turn's; the first `turn/started` only, and one `turn/completed` at the end;
+ * - `thread/tokenUsage/updated` with `last` the goal's usage so far (every model call of its
+ *   turns; the server's `last` is one call's);
+ * - the end when a physical turn completes and the goal is done (`complete`, `paused`,
+ *   `blocked`, `usageLimited`, `budgetLimited`) or cleared, or a physical turn is interrupted.
+ *
+ * `turn/steer` goes to the physical turn running (or the next one); `turn/interrupt` pauses the
+ * goal first, so that the server starts no other turn, then interrupts the running one.
+ */
+export class GoalDriver implements TurnHost {
+  /** The controller's view of the turn: fed only by this driver. */
+  readonly route: ThreadRoute;
+  /** The physical turns, in order. */
+  readonly turnIds: string[] = [];
+  /** The goal as the server last reported it. */
+  goal: ThreadGoal | undefined;
+  private logicalId: string | undefined;
+  private current: string | undefined;
+  private firstTurn: Turn | undefined;
+  private lastCompleted: Turn | undefined;
+  private failedCompletion: Turn | undefined;
+  private cleared = false;
+  private interruptRequested = false;
+  private finished = false;
+  private events: Subscription | undefined;
+  /** The thread's total usage before the goal's first model call. */
+  private usageBaseline: TokenUsageBreakdown | undefined;
+  private started: ((turnId: string) => void) | undefined;
+  private failStart: ((error: Error) => void) | undefined;
+  private readonly nextTurn: Array<(turnId: string | undefined) => void> = [];
+
+  constructor(
+    private readonly host: GoalHost,
+    private readonly objective: string,
+    private readonly tokenBudget: number | undefined,
+  ) {
+    this.route = new ThreadRoute(host.threadId);
+  }
+
+  get threadId(): string {
+    return this.host.threadId;
+  }
+
+  get logger(): FullLogger {
+    return this.host.logger;
+  }
+
+  get turnStallTimeoutMs(): number | undefined {
+    return this.host.turnStallTimeoutMs;
+  }
+
+  bindRequests(scope: RequestScope): () => void {
+    // The scope has no turn id: it answers the requests of every physical turn of the goal.
+    return this.host.bindRequests(scope);
+  }
+
+  request(
+    method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
+    params: unknown,
+  ): Promise<unknown> {
+    switch (method) {
+      case 'turn/start':
+        return this.start();
+      case 'turn/steer':
+        return this.steer((params as { input: unknown }).input);
+      case 'turn/interrupt':
+        return this.interrupt();
+    }
+  }
+
+  private async start(): Promise<unknown> {
+    const route = this.host.route;
+    const busy = route.busy();
+    if (busy !== undefined) throw new TurnActiveError(this.threadId, busy);
+    route.heldBy = 'a goal turn';
+    route.updateBusy();
+    const firstTurn = new Promise<string>((resolve, reject) => {
+      this.started = resolve;
+      this.failStart = reject;
+    });
+    // Subscribed before the goal is set: its first turn may start before the response.
+    this.events = outsideCapture(() =>
+      this.host.events$.subscribe({
+        next: (notification) => this.onThreadEvent(notification),
+        error: (error: unknown) => this.abort(error as Error),
+        complete: () => this.abort(new CodexError('the connection ended', { code: 'closed' })),
+      }),
+    );
+    const timer = setTimeout(
+      () =>
+        this.abort(
+          new CodexError(
+            `the goal started no turn within ${FIRST_TURN_WAIT_MS} ms (is the server's goals feature on?)`,
+            { code: 'goal_not_started', method: 'thread/goal/set' },
+          ),
+        ),
+      FIRST_TURN_WAIT_MS,
+    );
+    try {
+      await this.host.ready();
+      const response = (await this.host.control('thread/goal/set', {
+        threadId: this.threadId,
+        objective: this.objective,
+        status: 'active',
+        origin: 'user',
+        ...(this.tokenBudget !== undefined ? { tokenBudget: this.tokenBudget } : {}),
+      })) as { goal: ThreadGoal };
+      this.goal ??= response.goal;
+      const turnId = await firstTurn;
+      return { turn: { id: turnId, status: 'inProgress' } };
+    } catch (error) {
+      this.release();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async steer(input: unknown): Promise<unknown> {
+    const turnId =
+      this.current ?? (await new Promise<string | undefined>((r) => this.nextTurn.push(r)));
+    if (turnId === undefined)
+      throw new CodexError('turn/steer: the goal has ended', {
+        code: 'turn_ended',
+        method: 'turn/steer',
+      });
+    return this.host.control('turn/steer', {
+      threadId: this.threadId,
+      expectedTurnId: turnId,
+      input,
+    });
+  }
+
+  private async interrupt(): Promise<unknown> {
+    if (this.finished) return {};
+    this.interruptRequested = true;
+    // Paused first: otherwise the server would start the next turn of the goal.
+    await this.host.control('thread/goal/set', {
+      threadId: this.threadId,
+      status: 'paused',
+      origin: 'user',
+    });
+    if (this.current !== undefined)
+      return this.host.control('turn/interrupt', { threadId: this.threadId, turnId: this.current });
+    this.maybeFinish();
+    return {};
+  }
+
+  private onThreadEvent(notification: CodexNotification): void {
+    if (this.finished) return;
+    const params = notification.params as { turnId?: unknown; turn?: Turn };
+    switch (notification.method) {
+      case 'thread/goal/updated':
+        this.goal = notification.params.goal;
+        if (notification.params.goal.status === 'active') this.cleared = false;
+        this.maybeFinish();
+        return;
+      case 'thread/goal/cleared':
+        this.cleared = true;
+        this.maybeFinish();
+        return;
+      case 'turn/started': {
+        const turn = notification.params.turn;
+        this.current = turn.id;
+        this.turnIds.push(turn.id);
+        for (const waiter of this.nextTurn.splice(0)) waiter(turn.id);
+        if (this.logicalId === undefined) {
+          this.logicalId = turn.id;
+          this.firstTurn = turn;
+          this.forward(notification);
+          this.started?.(turn.id);
+        }
+        return;
+      }
+      case 'turn/completed': {
+        const turn = notification.params.turn;
+        if (turn.id !== this.current) return;
+        this.current = undefined;
+        this.lastCompleted = turn;
+        if (turn.status === 'interrupted') this.interruptRequested = true;
+        if (turn.status === 'failed') this.failedCompletion = turn;
+        this.maybeFinish();
+        return;
+      }
+    }
+    const turnId = typeof params.turnId === 'string' ? params.turnId : undefined;
+    if (turnId === undefined || turnId !== this.current) return;
+    if (notification.method === 'thread/tokenUsage/updated') {
+      const usage = notification.params.tokenUsage;
+      // `last` is one model call's; the goal's is everything since its first call.
+      this.usageBaseline ??= combine(usage.total, usage.last, -1);
+      const summed: ThreadTokenUsage = {
+        ...usage,
+        last: combine(usage.total, this.usageBaseline, -1),
+      };
+      this.forward({ ...notification, params: { ...notification.params, tokenUsage: summed } });
+      return;
+    }
+    this.forward(notification);
+  }
+
+  /** Feeds the controller an event of a physical turn, as an event of the logical one. */
+  private forward(notification: CodexNotification): void {
+    const logical = this.logicalId!;
+    const params = notification.params as { turnId?: string };
+    if (params.turnId !== undefined && params.turnId !== logical)
+      notification = {
+        ...notification,
+        params: { ...notification.params, turnId: logical },
+      } as CodexNotification;
+    this.route.dispatch(notification);
+  }
+
+  private maybeFinish(): void {
+    if (this.finished || this.current !== undefined || this.lastCompleted === undefined) return;
+    const status = this.goal?.status;
+    const done =
+      this.cleared || this.interruptRequested || (status !== undefined && TERMINAL.has(status));
+    if (!done) return;
+    const last = this.failedCompletion ?? this.lastCompleted;
+    const startedAt = this.firstTurn?.startedAt ?? last.startedAt;
+    const durationMs =
+      startedAt !== null && last.completedAt !== null
+        ? Math.max(0, last.completedAt - startedAt) * 1000
+        : last.durationMs;
+    const turn: Turn = {
+      ...last,
+      id: this.logicalId!,
+      startedAt,
+      durationMs,
+      status: this.interruptRequested ? 'interrupted' : last.status,
+    };
+    this.release();
+    this.route.dispatch({ method: 'turn/completed', params: { threadId: this.threadId, turn } });
+  }
+
+  /** The connection ended or the goal could not start: the logical turn fails. */
+  private abort(error: Error): void {
+    if (this.finished) return;
+    this.failStart?.(error);
+    for (const sink of [...this.route.turns.values()]) sink.abort(error);
+    this.release();
+  }
+
+  private release(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.events?.unsubscribe();
+    for (const waiter of this.nextTurn.splice(0)) waiter(undefined);
+    if (this.host.route.heldBy !== undefined) {
+      this.host.route.heldBy = undefined;
+      this.host.route.updateBusy();
+    }
+  }
+}
