@@ -227,7 +227,7 @@ export class Thread {
         logger: this.ctx.logger,
         turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
         bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
-        control: (method, params) => this.ctx.control(method as 'thread/goal/set', params as never),
+        control: (method, params) => this.ctx.control(method, params),
         ready: () => this.ctx.ensureSignedIn(),
       },
       objective,
