@@ -4,7 +4,9 @@ export type {
   ResumeThreadOptions,
   ForkThreadOptions,
   ThreadLifecycleNotification,
+  CodexMetadata,
 } from './client/codex.js';
+export type { ApprovalMode, ThreadPresetOptions, TurnPresetOptions } from './thread/presets.js';
 export type {
   LoginHandle,
   ChatgptLoginHandle,

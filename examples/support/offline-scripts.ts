@@ -49,6 +49,15 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
     approvalPolicy: 'on-request',
     sandboxMode: 'workspace-write',
   },
+  goal: {
+    replies: [
+      reply.text('Reading the commits since the last tag.'),
+      reply.functionCall('update_goal', { status: 'complete' }),
+      reply.text('- Goal turns\n- Interrupts in the first millisecond are kept', {
+        phase: 'final_answer',
+      }),
+    ],
+  },
   quickstart: { replies: [reply.text('Hello from your Codex agent!', { phase: 'final_answer' })] },
   'multi-turn': {
     replies: [

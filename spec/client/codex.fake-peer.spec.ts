@@ -19,7 +19,10 @@ describe('Codex over the fake peer', () => {
   it('initializes with the default clientInfo, then sends initialized', async () => {
     const peer = new FakePeer();
     const codex = await Codex.connect(peer.transport);
-    expect(codex.metadata).toEqual(FAKE_METADATA);
+    expect(codex.metadata).toEqual({
+      ...FAKE_METADATA,
+      serverInfo: { name: 'fake_peer', version: '0.0.0' },
+    });
     const [init, initialized] = peer.received;
     expect(init).toMatchObject({
       method: 'initialize',

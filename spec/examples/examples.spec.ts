@@ -35,6 +35,14 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'final: The project has 3 packages.',
     'same state as zustand: true',
   ],
+  goal: [
+    '[goal] active, 0 tokens used',
+    '[goal] complete',
+    '2 turns, goal complete',
+    '  agent: Reading the commits since the last tag.',
+    'final: - Goal turns\n- Interrupts in the first millisecond are kept',
+    'tokens for the whole goal: 45',
+  ],
   'dynamic-tools': ['[tool] lookup_weather(Paris)', 'It is sunny in Paris: no umbrella needed.'],
 };
 

@@ -69,4 +69,13 @@ export interface ConnectOptions {
 }
 
 /** Options for {@link Codex.start}. */
-export interface CodexOptions extends ConnectOptions, StdioTransportOptions {}
+export interface CodexOptions extends ConnectOptions, StdioTransportOptions {
+  /**
+   * Signs the server in with this OpenAI API key once it is up (`account/login/start`, as
+   * `codex.loginApiKey(key)` does; the server stores it in `CODEX_HOME`). Never on the command
+   * line, and redacted from logs and errors.
+   */
+  apiKey?: string;
+  /** The OpenAI API's base URL for the server's default provider: → `config.openai_base_url`. */
+  baseUrl?: string;
+}

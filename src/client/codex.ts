@@ -36,6 +36,8 @@ import type { RequestOptions } from '../rpc/rpc-connection.js';
 import { pagedEntries } from '../thread/pages.js';
 import { Thread, assertThreadId } from '../thread/thread.js';
 import type { ThreadOptions } from '../thread/thread-options.js';
+import { applyThreadPresets } from '../thread/presets.js';
+import type { ThreadPresetOptions } from '../thread/presets.js';
 import { StdioTransport } from '../transport/stdio-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
@@ -78,9 +80,21 @@ export type RequestArgs<M extends ClientRequestMethod> =
     : [params: ClientRequestParams<M>, options?: RequestOptions];
 
 /** Options of {@link Codex.resumeThread}: every `thread/resume` parameter but the id. */
-export type ResumeThreadOptions = Omit<ThreadResumeParams, 'threadId'>;
+/** What the server said about itself at `initialize`, with its name and version. */
+export type CodexMetadata = InitializeResponse & {
+  /** From the user agent (`originator/version (os; arch) …`); null where it does not say. */
+  readonly serverInfo: { readonly name: string | null; readonly version: string | null };
+};
+
+/** `codex_rx/0.169.0 (Debian 12.0.0; x86_64) xterm (codex_rx; 0.1.0)` → name and version. */
+function serverInfoOf(userAgent: string): CodexMetadata['serverInfo'] {
+  const match = /^\s*([^/\s]+)(?:\/(\S+))?/.exec(userAgent ?? '');
+  return { name: match?.[1] ?? null, version: match?.[2] ?? null };
+}
+
+export type ResumeThreadOptions = Omit<ThreadResumeParams, 'threadId'> & ThreadPresetOptions;
 /** Options of {@link Codex.forkThread}: every `thread/fork` parameter but the id. */
-export type ForkThreadOptions = Omit<ThreadForkParams, 'threadId'>;
+export type ForkThreadOptions = Omit<ThreadForkParams, 'threadId'> & ThreadPresetOptions;
 
 /**
  * A connection to one Codex app-server: threads, turns, account, and every protocol request.
@@ -107,16 +121,21 @@ export class Codex implements AsyncDisposable {
    * status changes, renames, archive and unarchive, deletion and close. Hot, like `notifications$`.
    */
   readonly threads$: Observable<ThreadLifecycleNotification>;
+  /**
+   * What the server answered to `initialize` (`userAgent`, `codexHome`, `platformFamily`,
+   * `platformOs`), and the server's name and version read from its user agent.
+   */
+  readonly metadata: CodexMetadata;
   private closing: Promise<void> | undefined;
 
   private constructor(
     /** The transport underneath (a {@link StdioTransport} for {@link Codex.start}). */
     readonly transport: Transport,
     private readonly ctx: ClientContext,
-    /** What the server answered to `initialize`. */
-    readonly metadata: InitializeResponse,
+    initialized: InitializeResponse,
     private readonly hot: HotNotifications,
   ) {
+    this.metadata = { ...initialized, serverInfo: serverInfoOf(initialized.userAgent) };
     this.notifications$ = ctx.notifications$;
     this.threads$ = ctx.notifications$.pipe(
       filter((n): n is ThreadLifecycleNotification => isThreadLifecycle.has(n.method)),
@@ -135,15 +154,43 @@ export class Codex implements AsyncDisposable {
    */
   static async start(options: CodexOptions = {}): Promise<Codex> {
     const redactor = new SecretRedactor();
+    const { apiKey, baseUrl, ...rest } = options;
+    if (apiKey !== undefined) {
+      if (typeof apiKey !== 'string' || apiKey.trim() === '')
+        throw new InvalidInputError('apiKey', 'must be a non-empty string', 'account/login/start');
+      redactor.add(apiKey);
+    }
+    if (baseUrl !== undefined) {
+      if (typeof baseUrl !== 'string' || !/^https?:\/\/\S+$/.test(baseUrl))
+        throw new InvalidInputError(
+          'baseUrl',
+          `must be an http(s) URL, got ${JSON.stringify(baseUrl)}`,
+        );
+      if (rest.config?.openai_base_url !== undefined)
+        throw new InvalidInputError(
+          'baseUrl',
+          'conflicts with config.openai_base_url: give one or the other',
+        );
+      rest.config = { ...rest.config, openai_base_url: baseUrl };
+    }
     // The transport redacts the environment's credentials from stderr, its errors and onStderr.
-    const transport = new StdioTransport(options, redactor);
+    const transport = new StdioTransport(rest, redactor);
     try {
       await transport.start();
     } catch (error) {
       await transport.close();
       throw error;
     }
-    return Codex.connectWith(transport, options, redactor);
+    const codex = await Codex.connectWith(transport, rest, redactor);
+    if (apiKey !== undefined) {
+      try {
+        await codex.loginApiKey(apiKey);
+      } catch (error) {
+        await codex.close();
+        throw error;
+      }
+    }
+    return codex;
   }
 
   /**
@@ -296,11 +343,15 @@ export class Codex implements AsyncDisposable {
    * Starts a thread (`thread/start`); every server option (model, cwd, sandbox, …) is a param.
    * `options` adds this thread's request handlers and the tools it may call.
    */
-  async startThread(params: ThreadStartParams = {}, options: ThreadOptions = {}): Promise<Thread> {
+  async startThread(
+    params: ThreadStartParams & ThreadPresetOptions = {},
+    options: ThreadOptions = {},
+  ): Promise<Thread> {
+    const wire = applyThreadPresets(params, 'thread/start');
     const specs = options.tools?.length ? toolSpecs(options.tools) : undefined;
     const response = await this.control(
       'thread/start',
-      specs ? { ...params, dynamicTools: [...(params.dynamicTools ?? []), ...specs] } : params,
+      specs ? { ...wire, dynamicTools: [...(wire.dynamicTools ?? []), ...specs] } : wire,
     );
     return this.thread(response.thread, options);
   }
@@ -312,7 +363,10 @@ export class Codex implements AsyncDisposable {
     options: ThreadOptions = {},
   ): Promise<Thread> {
     assertThreadId(threadId, 'thread/resume');
-    const response = await this.control('thread/resume', { ...params, threadId });
+    const response = await this.control('thread/resume', {
+      ...applyThreadPresets(params, 'thread/resume'),
+      threadId,
+    });
     return this.thread(response.thread, options);
   }
 
@@ -323,7 +377,10 @@ export class Codex implements AsyncDisposable {
     options: ThreadOptions = {},
   ): Promise<Thread> {
     assertThreadId(threadId, 'thread/fork');
-    const response = await this.control('thread/fork', { ...params, threadId });
+    const response = await this.control('thread/fork', {
+      ...applyThreadPresets(params, 'thread/fork'),
+      threadId,
+    });
     return this.thread(response.thread, options);
   }
 

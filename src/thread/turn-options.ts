@@ -1,8 +1,11 @@
 import type { TurnStartParams } from '../protocol/generated/v2/TurnStartParams.js';
 import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
+import { applyTurnPresets } from './presets.js';
+import type { TurnPresetOptions } from './presets.js';
 
 /** Options of `thread.turn()` and `thread.run()`: every `turn/start` parameter, plus the SDK's own. */
-export interface TurnOptions extends Omit<TurnStartParams, 'threadId' | 'input'> {
+export interface TurnOptions
+  extends Omit<TurnStartParams, 'threadId' | 'input'>, TurnPresetOptions {
   /** Aborting interrupts the turn (before it starts: it never starts, and the stream errors). */
   signal?: AbortSignal;
   /**
@@ -51,7 +54,7 @@ export function splitTurnOptions(options: TurnOptions): {
   const { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal, ...wire } =
     options;
   return {
-    wire,
+    wire: applyTurnPresets(wire, 'turn/start'),
     sdk: { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal },
   };
 }
