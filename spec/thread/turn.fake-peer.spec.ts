@@ -76,6 +76,20 @@ describe('thread.turn() on the wire', () => {
     await codex.close();
   });
 
+  it('fails a running turn when the server closes its thread, instead of waiting forever', async () => {
+    const { peer, codex, threads } = await setup();
+    const t = turnEvents('th-1', 'tu-1');
+    scriptTurnStart(peer, 'tu-1', () => setTimeout(() => peer.send(t.started()), 1));
+    const turn = threads[0]!.turn('hello');
+    const done = lastValueFrom(turn).catch((error: unknown) => error);
+    await firstValueFrom(turn);
+    peer.send({ method: 'thread/closed', params: { threadId: 'th-1' } } as never);
+    const error = await done;
+    expect(error).toMatchObject({ code: 'thread_closed', data: { threadId: 'th-1' } });
+    expect(codex.routingStats()).toMatchObject({ turns: 0 });
+    await codex.close();
+  });
+
   it('is lazy: nothing is sent until the first subscription', async () => {
     const { peer, codex, threads } = await setup();
     const turn = threads[0]!.turn('later');

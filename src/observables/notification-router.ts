@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import type { Subscriber } from 'rxjs';
+import { CodexError } from '../errors/codex-error.js';
 import type { CodexNotification } from '../protocol/methods.js';
 import type { WireLine } from '../transport/wire-line.js';
 import { threadIdOf, turnIdOf } from './notification-ids.js';
@@ -87,6 +88,16 @@ export class ThreadRoute {
       }
     }
     for (const subscriber of this.subscribers) subscriber.next(notification);
+    if (notification.method === 'thread/closed') {
+      // The server unloaded the thread: no event of its turns will come; none may wait forever.
+      this.failTurns(
+        new CodexError(`thread ${this.threadId} was closed by the server; resume it to go on`, {
+          code: 'thread_closed',
+          data: { threadId: this.threadId },
+        }),
+      );
+      return;
+    }
     if (turnId !== undefined) {
       const sink = this.turns.get(turnId);
       if (sink) sink.deliver(notification, wire);
@@ -126,6 +137,13 @@ export class ThreadRoute {
     else if (this.starting) {
       this.starting.failures.push({ turnId, error });
     }
+  }
+
+  /** Fails every turn of this thread (their streams error with `error`). */
+  failTurns(error: Error): void {
+    for (const sink of [...this.turns.values()]) sink.abort(error);
+    this.activeTurnId = undefined;
+    this.statusActive = false;
   }
 
   /** Forgets `turnId` (its turn ended) if `sink` still owns it. */

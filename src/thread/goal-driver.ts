@@ -225,6 +225,14 @@ export class GoalDriver implements TurnHost {
         this.cleared = true;
         this.maybeFinish();
         return;
+      case 'thread/closed':
+        this.abort(
+          new CodexError(`thread ${this.threadId} was closed by the server; resume it to go on`, {
+            code: 'thread_closed',
+            data: { threadId: this.threadId },
+          }),
+        );
+        return;
       case 'turn/started': {
         const turn = notification.params.turn;
         this.current = turn.id;
