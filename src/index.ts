@@ -71,7 +71,13 @@ export type {
   TurnState,
   TurnStateStatus,
 } from './state/index.js';
-export type { CodexOptions, ConnectOptions, ClientInfoOption } from './client/codex-options.js';
+export type {
+  CodexOptions,
+  ConnectOptions,
+  ClientInfoOption,
+  ReconnectOptions,
+} from './client/codex-options.js';
+export type { ConnectionState } from './client/client-connection.js';
 export { CodexError } from './errors/codex-error.js';
 export { JsonRpcError, JsonRpcErrorCode } from './errors/json-rpc-error.js';
 export { CodexProcessError } from './errors/codex-process-error.js';

@@ -83,7 +83,7 @@ describe('thread.turn() on the wire', () => {
     const turn = threads[0]!.turn('hello');
     const done = lastValueFrom(turn).catch((error: unknown) => error);
     await firstValueFrom(turn);
-    peer.send({ method: 'thread/closed', params: { threadId: 'th-1' } } as never);
+    peer.send({ method: 'thread/closed', params: { threadId: 'th-1' } });
     const error = await done;
     expect(error).toMatchObject({ code: 'thread_closed', data: { threadId: 'th-1' } });
     expect(codex.routingStats()).toMatchObject({ turns: 0 });

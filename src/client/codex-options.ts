@@ -14,6 +14,14 @@ export interface ClientInfoOption {
   version?: string;
 }
 
+/** How {@link Codex.connect} dials a remote server again after losing it. */
+export interface ReconnectOptions {
+  /** Attempts before giving up (default 5); then the client closes with the loss. */
+  retries?: number;
+  /** Wait before attempt n: `initialMs × 2ⁿ` capped at `maxMs`, half of it random (defaults 250 and 5000). */
+  backoff?: { initialMs?: number; maxMs?: number };
+}
+
 /** Options for {@link Codex.connect}: everything but how to spawn the server. */
 export interface ConnectOptions {
   /** Defaults to `{ name: 'codex_rx', title: 'codex-rx', version: <package version> }`. */
@@ -66,6 +74,13 @@ export interface ConnectOptions {
    * interrupted and fails with a `TimeoutError`. Off by default (a model may think for minutes).
    */
   turnStallTimeoutMs?: number;
+  /**
+   * Remote servers only (`Codex.connect({ url | socketPath })`): dial again when the connection
+   * is lost (`true` for the defaults). What was in flight fails with `ConnectionLostError` and is
+   * never sent again (a `turn/start` may have run); the client then re-initializes, and
+   * `thread.reconnect()` re-subscribes a thread. Off by default.
+   */
+  reconnect?: ReconnectOptions | boolean;
 }
 
 /** Options for {@link Codex.start}. */

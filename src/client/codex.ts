@@ -1,13 +1,8 @@
 import { filter } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { ClosedError } from '../errors/closed-error.js';
-import { silentLogger } from '../logger.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
-import { NotSignedInError } from '../errors/not-signed-in-error.js';
-import { ProtocolError } from '../errors/protocol-error.js';
-import { hotNotifications } from '../observables/hot-notifications.js';
 import type { HotNotifications } from '../observables/hot-notifications.js';
-import { NotificationRouter } from '../observables/notification-router.js';
+import type { NotificationRouter } from '../observables/notification-router.js';
 import type { GetAccountResponse } from '../protocol/generated/v2/GetAccountResponse.js';
 import type { InitializeResponse } from '../protocol/generated/InitializeResponse.js';
 import type { ModelListParams } from '../protocol/generated/v2/ModelListParams.js';
@@ -28,10 +23,8 @@ import type {
   NotificationOf,
 } from '../protocol/methods.js';
 import { toolSpecs } from '../requests/dynamic-tool.js';
-import { ServerRequestDispatcher } from '../requests/server-request-dispatcher.js';
 import type { AnyServerRequest } from '../requests/server-request-handle.js';
-import { RpcConnection } from '../rpc/rpc-connection.js';
-import { SecretRedactor, redactingLogger } from '../secrets/secret-redactor.js';
+import { SecretRedactor } from '../secrets/secret-redactor.js';
 import type { RequestOptions } from '../rpc/rpc-connection.js';
 import { pagedEntries } from '../thread/pages.js';
 import { Thread, assertThreadId } from '../thread/thread.js';
@@ -42,17 +35,12 @@ import { StdioTransport } from '../transport/stdio-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
 import type { RemoteOptions } from '../transport/websocket-transport.js';
-import { VERSION } from '../version.js';
 import type { ClientContext } from './client-context.js';
+import { ClientConnection } from './client-connection.js';
+import type { ConnectionState, Redial } from './client-connection.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
 import { startLogin } from './login-handle.js';
 import type { ChatgptLoginHandle, DeviceCodeLoginHandle } from './login-handle.js';
-
-/** How long a server request waits for an answer before the safe default goes out. */
-const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 600_000;
-
-/** Default bound on control requests: long enough for a slow thread/resume, short enough that nothing waits forever. */
-const DEFAULT_CONTROL_TIMEOUT_MS = 120_000;
 
 /** The notifications {@link Codex.threads$} carries. */
 const THREAD_LIFECYCLE_METHODS = [
@@ -126,21 +114,31 @@ export class Codex implements AsyncDisposable {
    * `platformOs`), and the server's name and version read from its user agent.
    */
   readonly metadata: CodexMetadata;
+  /**
+   * The connection's state (`ready`, then `reconnecting` / `connecting` while a lost remote
+   * connection is dialed again with `reconnect` on, `closed` at the end), now and on every
+   * change: for a UI's connection indicator. Completes after `closed`.
+   */
+  readonly connectionState$: Observable<ConnectionState>;
+  private readonly ctx: ClientContext;
+  private readonly hot: HotNotifications;
   private closing: Promise<void> | undefined;
 
   private constructor(
-    /** The transport underneath (a {@link StdioTransport} for {@link Codex.start}). */
+    /** The transport underneath (a {@link StdioTransport} for {@link Codex.start}); the first one, after a reconnect. */
     readonly transport: Transport,
-    private readonly ctx: ClientContext,
+    private readonly connection: ClientConnection,
     initialized: InitializeResponse,
-    private readonly hot: HotNotifications,
   ) {
+    this.ctx = connection.ctx;
+    this.hot = connection.hot;
     this.metadata = { ...initialized, serverInfo: serverInfoOf(initialized.userAgent) };
-    this.notifications$ = ctx.notifications$;
-    this.threads$ = ctx.notifications$.pipe(
+    this.notifications$ = this.ctx.notifications$;
+    this.threads$ = this.ctx.notifications$.pipe(
       filter((n): n is ThreadLifecycleNotification => isThreadLifecycle.has(n.method)),
     );
-    this.serverRequests$ = ctx.serverRequests.client.requests$;
+    this.serverRequests$ = this.ctx.serverRequests.client.requests$;
+    this.connectionState$ = connection.state$;
   }
 
   /**
@@ -208,107 +206,34 @@ export class Codex implements AsyncDisposable {
   ): Promise<Codex> {
     const redactor = new SecretRedactor();
     if (isTransport(target)) return Codex.connectWith(target, options, redactor);
-    const transport = new WebSocketTransport(target);
-    try {
-      await transport.start();
-    } catch (error) {
-      await transport.close();
-      throw error;
-    }
-    for (const secret of transport.secrets()) redactor.add(secret);
-    return Codex.connectWith(transport, options, redactor);
+    // Each connect makes a new transport: a token file or a bearer() is read afresh each time.
+    const dial = async (): Promise<Transport> => {
+      const transport = new WebSocketTransport(target);
+      try {
+        await transport.start();
+      } catch (error) {
+        await transport.close();
+        throw error;
+      }
+      for (const secret of transport.secrets()) redactor.add(secret);
+      return transport;
+    };
+    return Codex.connectWith(await dial(), options, redactor, dial);
   }
 
   private static async connectWith(
     transport: Transport,
     options: ConnectOptions,
     redactor: SecretRedactor,
+    redial?: Redial,
   ): Promise<Codex> {
-    const logger = redactingLogger(options.logger ?? silentLogger, redactor);
-    // RpcConnection wraps the logger it is given in the same redaction itself.
-    const rpc = new RpcConnection(transport, {
-      ...(options.logger ? { logger: options.logger } : {}),
+    const { connection, metadata } = await ClientConnection.open(
+      transport,
+      options,
       redactor,
-      ...(options.retry !== undefined ? { retry: options.retry } : {}),
-      ...(options.maxInFlightRequests !== undefined
-        ? { maxInFlightRequests: options.maxInFlightRequests }
-        : {}),
-    });
-    const router = new NotificationRouter();
-    const serverRequests = new ServerRequestDispatcher(
-      logger,
-      options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
-      options.handlers,
+      redial,
     );
-    rpc.setRequestHandler((request) => serverRequests.dispatch(request));
-    /** Whether the server can run turns (see `ensureSignedIn`); signing in or out resets it. */
-    let signedIn: Promise<void> | undefined;
-    const hot = hotNotifications(
-      rpc,
-      (n, wire) => {
-        if (n.method === 'account/updated') signedIn = undefined;
-        router.route(n, wire);
-        if (n.method === 'serverRequest/resolved')
-          serverRequests.resolved(n.params.threadId, n.params.requestId);
-      },
-      logger,
-      (n, problem) => router.fail(n, new ProtocolError(n.method, problem)),
-    );
-    const notifications$ = hot.notifications$;
-    rpc.onClose((error) => {
-      router.end(error, error ?? new ClosedError('turn'));
-      serverRequests.end(error);
-    });
-    rpc.listen();
-    const controlTimeout = options.requestTimeoutMs ?? DEFAULT_CONTROL_TIMEOUT_MS;
-    const controlOptions = controlTimeout === false ? {} : { timeoutMs: controlTimeout };
-    const ctx: ClientContext = {
-      rpc,
-      router,
-      notifications$,
-      logger,
-      serverRequests,
-      turnStallTimeoutMs: options.turnStallTimeoutMs,
-      request: (method, params, requestOptions) => rpc.request(method, params, requestOptions),
-      control: (method, params) => rpc.request(method, params, controlOptions),
-      ensureSignedIn: () => {
-        if (options.checkSignIn === false) return Promise.resolve();
-        signedIn ??= (
-          rpc.request('account/read', {}, controlOptions) as Promise<GetAccountResponse>
-        ).then((account) => {
-          if (account.requiresOpenaiAuth && account.account === null)
-            throw new NotSignedInError(account);
-        });
-        // A failed check is asked again next time: the user may sign in meanwhile.
-        signedIn.catch(() => (signedIn = undefined));
-        return signedIn;
-      },
-    };
-
-    try {
-      const clientInfo = options.clientInfo ?? { name: 'codex_rx', title: 'codex-rx' };
-      const metadata = (await rpc.request(
-        'initialize',
-        {
-          clientInfo: {
-            name: clientInfo.name,
-            title: clientInfo.title ?? null,
-            version: clientInfo.version ?? VERSION,
-          },
-          capabilities: {
-            ...options.capabilities,
-            experimentalApi: options.experimentalApi ?? true,
-            requestAttestation: options.capabilities?.requestAttestation ?? false,
-          },
-        },
-        { timeoutMs: options.initializeTimeoutMs ?? 30_000 },
-      )) as InitializeResponse;
-      await rpc.notify('initialized');
-      return new Codex(transport, ctx, metadata, hot);
-    } catch (error) {
-      await rpc.close();
-      throw error;
-    }
+    return new Codex(transport, connection, metadata);
   }
 
   /** The server process id, for stdio transports. */
@@ -463,7 +388,7 @@ export class Codex implements AsyncDisposable {
    * `notifications$` completes. Idempotent.
    */
   close(): Promise<void> {
-    this.closing ??= this.ctx.rpc.close();
+    this.closing ??= this.connection.close();
     return this.closing;
   }
 

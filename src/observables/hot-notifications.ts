@@ -9,16 +9,19 @@ import { notificationProblem } from './notification-shape.js';
 export interface HotNotifications {
   readonly notifications$: Observable<CodexNotification>;
   subscriberCount(): number;
+  /** Feeds the stream from `connection` (the first one, or the one a reconnect made). */
+  attach(connection: RpcConnection): void;
+  /** Ends the stream: completes, or errors with the cause of a lost connection. */
+  end(error: Error | undefined): void;
 }
 
 /**
  * Turns the connection's notifications into one hot, multicast Observable: a single listener on
- * the connection, however many subscribers. It completes after `close()` and errors with the
- * cause when the connection is lost. Subscribers see what arrives after they subscribe (hot);
- * per-turn streams are where replay lives.
+ * the connection, however many subscribers. The client ends it when the connection is gone for
+ * good (after `close()`, or a loss it does not reconnect from); across a reconnect it goes on.
+ * Subscribers see what arrives after they subscribe (hot); per-turn streams are where replay lives.
  */
 export function hotNotifications(
-  connection: RpcConnection,
   /** Sees each notification before any subscriber, in wire order (the turn router). */
   tap: (notification: CodexNotification, wire: WireLine | undefined) => void,
   logger: FullLogger,
@@ -27,23 +30,28 @@ export function hotNotifications(
 ): HotNotifications {
   const subject = new Subject<CodexNotification>();
   let subscribers = 0;
-  connection.onNotification((message, wire) => {
-    const notification = message as unknown as CodexNotification;
-    const problem = notificationProblem(notification);
-    if (problem !== undefined) {
-      logger.warn(`codex-rx: skipped a malformed ${notification.method} notification: ${problem}`);
-      onMalformed(notification, problem);
-      return;
-    }
-    try {
-      tap(notification, wire);
-    } catch (error) {
-      // Routing must never stop the stream; a bug here is reported, the event still goes out.
-      logger.error(`codex-rx: routing ${notification.method} failed: ${(error as Error).message}`);
-    }
-    subject.next(notification);
-  });
-  connection.onClose((error) => (error ? subject.error(error) : subject.complete()));
+  const attach = (connection: RpcConnection): void => {
+    connection.onNotification((message, wire) => {
+      const notification = message as unknown as CodexNotification;
+      const problem = notificationProblem(notification);
+      if (problem !== undefined) {
+        logger.warn(
+          `codex-rx: skipped a malformed ${notification.method} notification: ${problem}`,
+        );
+        onMalformed(notification, problem);
+        return;
+      }
+      try {
+        tap(notification, wire);
+      } catch (error) {
+        // Routing must never stop the stream; a bug here is reported, the event still goes out.
+        logger.error(
+          `codex-rx: routing ${notification.method} failed: ${(error as Error).message}`,
+        );
+      }
+      subject.next(notification);
+    });
+  };
   const notifications$ = new Observable<CodexNotification>((subscriber) => {
     subscribers++;
     const subscription = subject.subscribe(subscriber);
@@ -52,5 +60,10 @@ export function hotNotifications(
       subscription.unsubscribe();
     };
   });
-  return { notifications$, subscriberCount: () => subscribers };
+  return {
+    notifications$,
+    subscriberCount: () => subscribers,
+    attach,
+    end: (error) => (error ? subject.error(error) : subject.complete()),
+  };
 }

@@ -229,6 +229,11 @@ export class NotificationRouter {
     return { threads, turns, starting, subscribers };
   }
 
+  /** The connection was lost and is being dialed again: every turn fails, thread streams go on. */
+  failTurns(error: Error): void {
+    for (const route of this.threads.values()) route.failTurns(error);
+  }
+
   /** The connection ended: every turn aborts with `error`, thread streams error or complete. */
   end(error: Error | undefined, turnError: Error): void {
     if (this.endedWith !== undefined) return;

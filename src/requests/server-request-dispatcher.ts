@@ -232,6 +232,16 @@ export class ServerRequestDispatcher {
     handle.tryAnswer(safeDefault(handle.method, handle.params as never));
   }
 
+  /**
+   * The connection was lost and is being dialed again: requests of the old connection can no
+   * longer be answered; they settle with the safe default (which goes nowhere). Streams go on.
+   */
+  connectionLost(): void {
+    for (const handle of this.open.values())
+      handle.tryAnswer(safeDefault(handle.method, handle.params as never));
+    this.answered.clear();
+  }
+
   /** The connection ended: pending requests get the safe default, streams end. */
   end(error: Error | undefined): void {
     if (this.ended) return;

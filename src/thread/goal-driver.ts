@@ -94,6 +94,12 @@ export class GoalDriver implements TurnHost {
   private started: ((turnId: string) => void) | undefined;
   private failStart: ((error: Error) => void) | undefined;
   private readonly nextTurn: Array<(turnId: string | undefined) => void> = [];
+  /** Under this key on the thread's route (no turn id looks like it). */
+  private readonly sinkKey = `goal:${Math.random().toString(36).slice(2)}`;
+  private readonly sink = {
+    deliver: (): void => undefined,
+    abort: (error: Error): void => this.abort(error),
+  };
 
   constructor(
     private readonly host: GoalHost,
@@ -139,7 +145,8 @@ export class GoalDriver implements TurnHost {
     const busy = route.busy();
     if (busy !== undefined) throw new TurnActiveError(this.threadId, busy);
     route.heldBy = 'a goal turn';
-    route.updateBusy();
+    // Registered like a turn, so a lost connection or a closed thread fails the goal turn too.
+    route.claim(this.sinkKey, this.sink);
     const firstTurn = new Promise<string>((resolve, reject) => {
       this.started = resolve;
       this.failStart = reject;
@@ -323,7 +330,7 @@ export class GoalDriver implements TurnHost {
     for (const waiter of this.nextTurn.splice(0)) waiter(undefined);
     if (this.host.route.heldBy !== undefined) {
       this.host.route.heldBy = undefined;
-      this.host.route.updateBusy();
+      this.host.route.release(this.sinkKey, this.sink);
     }
   }
 }

@@ -8,6 +8,7 @@ import type { ThreadItemEntry } from '../protocol/generated/v2/ThreadItemEntry.j
 import type { ThreadItemsListParams } from '../protocol/generated/v2/ThreadItemsListParams.js';
 import type { ThreadItemsListResponse } from '../protocol/generated/v2/ThreadItemsListResponse.js';
 import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
+import type { ThreadResumeResponse } from '../protocol/generated/v2/ThreadResumeResponse.js';
 import type { ThreadTurnsListParams } from '../protocol/generated/v2/ThreadTurnsListParams.js';
 import type { ThreadTurnsListResponse } from '../protocol/generated/v2/ThreadTurnsListResponse.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
@@ -381,6 +382,20 @@ export class Thread {
     return (await this.ctx.control('thread/unsubscribe', {
       threadId: this.id,
     })) as ThreadUnsubscribeResponse;
+  }
+
+  /**
+   * Subscribes this client to the thread again (`thread/resume`), after a reconnect (the new
+   * connection is subscribed to nothing) or `unsubscribe()`. Its events flow into `events$`
+   * again; what finished meanwhile is in its history (`turns()`, `read({ includeTurns })`).
+   * Resolves with the server's description of the thread.
+   */
+  async reconnect(): Promise<ThreadInfo> {
+    const response = (await this.ctx.control('thread/resume', {
+      threadId: this.id,
+    })) as ThreadResumeResponse;
+    this.route.statusActive = response.thread.status.type === 'active';
+    return response.thread;
   }
 
   /** Starts compacting the thread's history (`thread/compact/start`). */

@@ -19,6 +19,11 @@ export interface ListenerOptions extends CodexCommandOptions {
   /** The port for `'ws'` (default: a free one). Loopback only: without TLS, stay on this host. */
   port?: number;
   /**
+   * The capability token for `'ws'` (default: a fresh random one). Give a restarted server the
+   * token (and port) of the one before, and clients that reconnect get back in.
+   */
+  token?: string;
+  /**
    * How `'ws'` clients authenticate: a fresh capability token (default), or signed JWTs from a
    * shared secret (`--ws-auth signed-bearer-token`); connect with `bearer: signedBearer(…)`.
    */
@@ -66,7 +71,7 @@ export async function startListener(options: ListenerOptions = {}): Promise<AppS
     args.push('--listen', `ws://127.0.0.1:${port}`);
     const auth = options.auth ?? 'capability-token';
     if (auth === 'capability-token') {
-      const token = randomBytes(32).toString('hex');
+      const token = options.token ?? randomBytes(32).toString('hex');
       const tokenFile = path.join(folder, 'token');
       await writeFile(tokenFile, token, { mode: 0o600 });
       args.push('--ws-auth', 'capability-token', '--ws-token-file', tokenFile);

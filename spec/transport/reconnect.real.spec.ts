@@ -1,0 +1,169 @@
+/**
+ * Losing a remote app-server, with and without `reconnect`, and several clients on one server:
+ * the real binary as a listener, the scripted model, loopback only.
+ */
+import path from 'node:path';
+import { filter, firstValueFrom, lastValueFrom, toArray } from 'rxjs';
+import { Codex, ConnectionLostError, startListener } from '../../src/index.js';
+import type { AnyServerRequest, AppServerListener, ConnectionState } from '../../src/index.js';
+import { createCodexHome } from '../../src/testing/codex-home.js';
+import type { CodexHome } from '../../src/testing/codex-home.js';
+import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
+
+/** Bounds a wait in the test (a hang fails it; the figure is not asserted). */
+async function within<T>(promise: Promise<T>, ms = 15_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<T>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no result in ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('remote app-server: loss, reconnect, several clients', () => {
+  let model: ScriptedModelServer;
+  let home: CodexHome;
+  const listeners: AppServerListener[] = [];
+  const clients: Codex[] = [];
+
+  beforeAll(async () => {
+    model = await ScriptedModelServer.start({
+      responder: (request) => {
+        const prompt = request.lastUserText();
+        if (prompt === 'long') return reply.hang('working');
+        if (prompt === 'risky' && request.functionCallOutputs().length === 0)
+          return reply.escalatedCommand(`touch ${path.join(home.workspace, 'risky')}`, 'risky');
+        return reply.text(`echo: ${prompt}`);
+      },
+    });
+    home = await createCodexHome({
+      modelUrl: model.url,
+      approvalPolicy: 'on-request',
+      sandboxMode: 'workspace-write',
+    });
+  });
+  afterAll(async () => {
+    for (const client of clients) await client.close();
+    for (const listener of listeners) await listener.close();
+    await model.close();
+    await home.cleanup();
+  });
+
+  async function listen(options: { port?: number; token?: string } = {}) {
+    const listener = await startListener({
+      codexHome: home.path,
+      env: home.env,
+      cwd: home.workspace,
+      ...options,
+    });
+    listeners.push(listener);
+    return listener;
+  }
+
+  async function connect(listener: AppServerListener, reconnect?: boolean) {
+    const client = await Codex.connect(
+      listener.connectOptions,
+      reconnect ? { reconnect: { retries: 40, backoff: { initialMs: 50, maxMs: 250 } } } : {},
+    );
+    clients.push(client);
+    return client;
+  }
+
+  it('fails the running turn with ConnectionLostError, dials again, and the thread resumes with its history', async () => {
+    const first = await listen();
+    const url = new URL(first.connectOptions.url!);
+    const codex = await connect(first, true);
+    const states: ConnectionState[] = [];
+    codex.connectionState$.subscribe((state) => states.push(state));
+    const thread = await codex.startThread();
+    await thread.run('before');
+
+    const turn = thread.turn('long');
+    const ended = lastValueFrom(turn).catch((error: unknown) => error);
+    await firstValueFrom(turn.pipe(filter((e) => e.method === 'item/agentMessage/delta')));
+    process.kill(first.pid!, 'SIGKILL');
+    const error = await within(ended);
+    expect(error).toBeInstanceOf(ConnectionLostError);
+    expect((error as ConnectionLostError).url).toBe(`ws://127.0.0.1:${url.port}`);
+    // While it is away, requests fail at once; nothing is queued to run later.
+    await expect(codex.listThreads()).rejects.toBeInstanceOf(ConnectionLostError);
+
+    // Same port, same token, same CODEX_HOME: the client gets back in by itself.
+    await listen({ port: Number(url.port), token: first.connectOptions.token! });
+    await within(firstValueFrom(codex.connectionState$.pipe(filter((s) => s === 'ready'))));
+    expect(states).toEqual(expect.arrayContaining(['ready', 'reconnecting', 'connecting']));
+    expect(states.at(-1)).toBe('ready');
+
+    await thread.reconnect();
+    const turns = await lastValueFrom(thread.turns$({ sortDirection: 'asc' }).pipe(toArray()));
+    expect(turns.length).toBeGreaterThanOrEqual(1);
+    expect(turns[0]!.status).toBe('completed');
+    const after = await thread.run('after');
+    expect(after.finalResponse).toBe('echo: after');
+    // The thread's history came back with it: the model sees the turns before the loss.
+    expect(model.modelRequests.at(-1)!.messageTexts('user')).toEqual(
+      expect.arrayContaining(['before', 'after']),
+    );
+  }, 60_000);
+
+  it('gives up after its retries: the client closes, its streams error with the loss', async () => {
+    const listener = await listen();
+    const codex = await Codex.connect(listener.connectOptions, {
+      reconnect: { retries: 2, backoff: { initialMs: 20, maxMs: 40 } },
+    });
+    clients.push(codex);
+    const notifications = lastValueFrom(codex.notifications$).catch((error: unknown) => error);
+    const states = lastValueFrom(codex.connectionState$.pipe(toArray()));
+    process.kill(listener.pid!, 'SIGKILL');
+    expect(await within(notifications)).toBeInstanceOf(ConnectionLostError);
+    expect(await within(states)).toEqual(
+      expect.arrayContaining(['ready', 'reconnecting', 'connecting', 'closed']),
+    );
+    expect(codex.isClosed).toBe(true);
+  }, 30_000);
+
+  it('two clients on one thread: both see its turns, either may interrupt, the approval goes to each', async () => {
+    const listener = await listen();
+    const a = await connect(listener);
+    const b = await connect(listener);
+    const threadA = await a.startThread();
+    await threadA.run('hello');
+    const threadB = await b.resumeThread(threadA.id);
+
+    // B sees A's turn, and interrupts it: A's stream ends interrupted.
+    const seenByB: string[] = [];
+    const watchingB = threadB.events$.subscribe((e) => {
+      if (e.method === 'turn/started' || e.method === 'turn/completed') seenByB.push(e.method);
+    });
+    const turn = threadA.turn('long');
+    const endedForA = lastValueFrom(turn);
+    await firstValueFrom(turn.pipe(filter((e) => e.method === 'item/agentMessage/delta')));
+    const turnId = await turn.turnId;
+    await b.request('turn/interrupt', { threadId: threadA.id, turnId });
+    const last = await within(endedForA);
+    expect(last.method === 'turn/completed' && last.params.turn.status).toBe('interrupted');
+    expect(seenByB).toEqual(['turn/started', 'turn/completed']);
+    watchingB.unsubscribe();
+
+    // An approval: each subscribed client is asked; the first answer counts.
+    const askedA: AnyServerRequest[] = [];
+    const askedB: AnyServerRequest[] = [];
+    threadA.serverRequests$.subscribe((r) => askedA.push(r));
+    threadB.serverRequests$.subscribe((r) => {
+      askedB.push(r);
+      r.respond({ decision: 'decline' } as never);
+    });
+    const result = await within(threadA.run('risky'));
+    const command = result.items.find((item) => item.type === 'commandExecution');
+    expect(command?.type === 'commandExecution' && command.status).toBe('declined');
+    expect(askedB).toHaveLength(1);
+    // A was asked too; B's answer settled it for both (the server cleared A's copy).
+    expect(askedA).toHaveLength(1);
+    expect(askedA[0]!.isSettled).toBe(true);
+  }, 60_000);
+});
