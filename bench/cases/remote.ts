@@ -4,10 +4,11 @@
  * - conversation: 20 turns on one thread of the real app-server, each transport in rotating
  *   order, fresh server and home each time;
  * - throughput: one turn's 200,000 deltas from an in-process peer as fast as the transport
- *   takes them (stdio: the in-memory JSONL pipe; WebSocket: one frame per message from a `ws`
- *   server on 127.0.0.1).
+ *   takes them (stdio: the in-memory JSONL pipe; WebSocket: one frame per message on a socket to
+ *   127.0.0.1, pre-encoded and written in 64 KiB chunks as the stdio bytes are, so that the
+ *   peer's own framing cost is not counted against the client).
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer } from 'ws';
 import { Codex, startListener } from '../../src/index.js';
 import { createCodexHome } from '../../src/testing/codex-home.js';
@@ -16,7 +17,7 @@ import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { inMemoryClient } from '../support/in-memory-client.js';
 import { formatSummary, settleHeap, summarize } from '../support/stats.js';
-import { delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
+import { CHUNK, delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
 import { turnObject } from '../../spec/support/turn-fixtures.js';
 
 type Via = 'stdio' | 'ws' | 'unix';
@@ -43,8 +44,28 @@ async function conversationMs(
   }
 }
 
+/** One unmasked, final text frame (RFC 6455 §5.2), as a server sends it. */
+function textFrame(text: string): Buffer {
+  const payload = Buffer.from(text, 'utf8');
+  const length = payload.length;
+  const header =
+    length < 126
+      ? Buffer.from([0x81, length])
+      : length < 65_536
+        ? Buffer.from([0x81, 126, length >> 8, length & 0xff])
+        : Buffer.concat([Buffer.from([0x81, 127]), bigEndian64(length)]);
+  return Buffer.concat([header, payload]);
+}
+
+function bigEndian64(n: number): Buffer {
+  const out = Buffer.alloc(8);
+  out.writeBigUInt64BE(BigInt(n));
+  return out;
+}
+
 /** A WebSocket peer that answers the handshake, one thread and one turn, then sends `frames`. */
 async function wsPeer(frames: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const wire = Buffer.concat(frames.map(textFrame));
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   server.on('connection', (socket) => {
@@ -63,8 +84,14 @@ async function wsPeer(frames: readonly string[]): Promise<{ url: string; close()
               ? { turn: turnObject('tu-0', 'inProgress') }
               : {};
       socket.send(JSON.stringify({ id: message.id, result }));
+      // The frames as the server's bytes arrive, pre-encoded and written in pipe-sized chunks (as
+      // the stdio case writes its bytes): what is measured is the client, not this peer's `send`.
       if (message.method === 'turn/start')
-        setImmediate(() => frames.forEach((f) => socket.send(f)));
+        setImmediate(() => {
+          const raw = (socket as unknown as { _socket: Socket })._socket;
+          for (let offset = 0; offset < wire.length; offset += CHUNK)
+            raw.write(wire.subarray(offset, offset + CHUNK));
+        });
     });
   });
   const { port } = server.address() as AddressInfo;
