@@ -77,7 +77,19 @@ describe('remote app-server: loss, reconnect, several clients', () => {
   it('fails the running turn with ConnectionLostError, dials again, and the thread resumes with its history', async () => {
     const first = await listen();
     const url = new URL(first.connectOptions.url!);
-    const codex = await connect(first, true);
+    // The token through bearer(): asked again at each connect (a signed one would be fresh).
+    let bearerCalls = 0;
+    const codex = await Codex.connect(
+      {
+        url: first.connectOptions.url!,
+        bearer: () => {
+          bearerCalls++;
+          return first.connectOptions.token!;
+        },
+      },
+      { reconnect: { retries: 40, backoff: { initialMs: 50, maxMs: 250 } } },
+    );
+    clients.push(codex);
     const states: ConnectionState[] = [];
     codex.connectionState$.subscribe((state) => states.push(state));
     const thread = await codex.startThread();
@@ -98,6 +110,7 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     await within(firstValueFrom(codex.connectionState$.pipe(filter((s) => s === 'ready'))));
     expect(states).toEqual(expect.arrayContaining(['ready', 'reconnecting', 'connecting']));
     expect(states.at(-1)).toBe('ready');
+    expect(bearerCalls).toBeGreaterThanOrEqual(2);
 
     await thread.reconnect();
     const turns = await lastValueFrom(thread.turns$({ sortDirection: 'asc' }).pipe(toArray()));
