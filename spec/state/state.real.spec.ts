@@ -1,10 +1,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { firstValueFrom, lastValueFrom, tap, toArray } from 'rxjs';
-import { Codex, toTurnState } from '../../src/index.js';
-import type { AnyServerRequest, ItemState, ThreadState, TurnState } from '../../src/index.js';
+import { toTurnState } from '../../src/index.js';
+import type {
+  AnyServerRequest,
+  ItemState,
+  ThreadState,
+  TurnState,
+  Codex,
+} from '../../src/index.js';
 import { item, reply } from '../../src/testing/scripted-model-server.js';
-import { startRealCodex } from '../support/real-codex.js';
+import { reopen, startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
 
 /** The protocol's part of an item: without the fields the fold adds. */
@@ -105,11 +111,7 @@ describe('UI state against the real app-server', () => {
       await thread.run('First question');
       await first.codex.close();
 
-      second = await Codex.start({
-        codexHome: first.home.path,
-        cwd: first.home.workspace,
-        env: first.home.env,
-      });
+      second = await reopen(first);
       const resumed = await second.resumeThread(thread.id);
       const snapshots: ThreadState[] = [];
       const subscription = resumed.state$({ history: true }).subscribe((s) => snapshots.push(s));

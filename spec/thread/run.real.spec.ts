@@ -1,6 +1,7 @@
-import { Codex, TurnFailedError } from '../../src/index.js';
+import type { Codex } from '../../src/index.js';
+import { TurnFailedError } from '../../src/index.js';
 import { item, reply } from '../../src/testing/scripted-model-server.js';
-import { startRealCodex } from '../support/real-codex.js';
+import { reopen, startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
 
 describe('thread.run() against the real app-server', () => {
@@ -124,11 +125,7 @@ describe('resuming a thread in a fresh client', () => {
       await thread.run('remember this: blue');
       await first.codex.close();
 
-      second = await Codex.start({
-        codexHome: first.home.path,
-        cwd: first.home.workspace,
-        env: first.home.env,
-      });
+      second = await reopen(first);
       const resumed = await second.resumeThread(thread.id);
       expect(resumed.id).toBe(thread.id);
       first.model.enqueue(reply.text('it was blue'));

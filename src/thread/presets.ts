@@ -70,24 +70,31 @@ function conflict(preset: string, raw: string, method: string): InvalidInputErro
   );
 }
 
-function approval(
+/**
+ * Sets `approvalPolicy` (and `approvalsReviewer`) on `wire` for `mode`, refusing raw values of
+ * either beside it; returns whether the mode also lifts the sandbox.
+ */
+function applyApproval(
+  wire: { approvalPolicy?: AskForApproval | null; approvalsReviewer?: ApprovalsReviewer | null },
   mode: ApprovalMode | undefined,
   method: string,
-): {
-  approvalPolicy?: AskForApproval;
-  approvalsReviewer?: ApprovalsReviewer;
-  bypass: boolean;
-} {
-  if (mode === undefined) return { bypass: false };
+): boolean {
+  if (mode === undefined) return false;
   if (!APPROVAL_MODES.includes(mode))
     throw new InvalidInputError(
       'approvalMode',
       `must be one of ${APPROVAL_MODES.join(', ')}, got ${JSON.stringify(mode)}`,
       method,
     );
-  if (mode === 'autoReview')
-    return { approvalPolicy: 'on-request', approvalsReviewer: 'auto_review', bypass: false };
-  return { approvalPolicy: 'never', bypass: mode === 'dangerouslyBypassApprovalsAndSandbox' };
+  if (wire.approvalPolicy != null) throw conflict('approvalMode', 'approvalPolicy', method);
+  if (wire.approvalsReviewer != null) throw conflict('approvalMode', 'approvalsReviewer', method);
+  if (mode === 'autoReview') {
+    wire.approvalPolicy = 'on-request';
+    wire.approvalsReviewer = 'auto_review';
+    return false;
+  }
+  wire.approvalPolicy = 'never';
+  return mode === 'dangerouslyBypassApprovalsAndSandbox';
 }
 
 interface ThreadWire {
@@ -111,17 +118,10 @@ export function applyThreadPresets<P extends ThreadWire>(
     ...raw
   } = params;
   const wire = { ...raw } as unknown as P;
-  const { approvalPolicy, approvalsReviewer, bypass } = approval(approvalMode, method);
-  if (approvalMode !== undefined) {
-    if (raw.approvalPolicy != null) throw conflict('approvalMode', 'approvalPolicy', method);
-    if (raw.approvalsReviewer != null) throw conflict('approvalMode', 'approvalsReviewer', method);
-    wire.approvalPolicy = approvalPolicy;
-    if (approvalsReviewer) wire.approvalsReviewer = approvalsReviewer;
-    if (bypass) {
-      if (raw.sandbox != null && raw.sandbox !== 'danger-full-access')
-        throw conflict('approvalMode', 'sandbox', method);
-      wire.sandbox = 'danger-full-access';
-    }
+  if (applyApproval(wire, approvalMode, method)) {
+    if (raw.sandbox != null && raw.sandbox !== 'danger-full-access')
+      throw conflict('approvalMode', 'sandbox', method);
+    wire.sandbox = 'danger-full-access';
   }
   const config: { [key in string]?: JsonValue } = { ...raw.config };
   const set = (preset: string, key: string, value: JsonValue | undefined): void => {
@@ -162,13 +162,7 @@ export function applyTurnPresets<P extends TurnWire>(
     ...raw
   } = options;
   const wire = { ...raw } as unknown as P;
-  const { approvalPolicy, approvalsReviewer, bypass } = approval(approvalMode, method);
-  if (approvalMode !== undefined) {
-    if (raw.approvalPolicy != null) throw conflict('approvalMode', 'approvalPolicy', method);
-    if (raw.approvalsReviewer != null) throw conflict('approvalMode', 'approvalsReviewer', method);
-    wire.approvalPolicy = approvalPolicy;
-    if (approvalsReviewer) wire.approvalsReviewer = approvalsReviewer;
-  }
+  const bypass = applyApproval(wire, approvalMode, method);
   if (modelReasoningEffort !== undefined) {
     if (raw.effort != null) throw conflict('modelReasoningEffort', 'effort', method);
     wire.effort = modelReasoningEffort;
