@@ -9,7 +9,7 @@
  *   peer's own framing cost is not counted against the client).
  */
 import type { AddressInfo, Socket } from 'node:net';
-import { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import { Codex, startListener } from '../../src/index.js';
 import { createCodexHome } from '../../src/testing/codex-home.js';
 import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
@@ -141,6 +141,42 @@ async function throughputEventsPerS(
   }
 }
 
+/**
+ * The ceiling the `ws` library sets: a bare `ws` client that only decodes and `JSON.parse`s each
+ * frame, fed the same bytes the same way. codex-rx over WebSocket can at best approach it.
+ */
+async function bareWsEventsPerS(frames: readonly string[]): Promise<number> {
+  const wire = Buffer.concat(frames.map(textFrame));
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  let started = 0;
+  server.on('connection', (socket) => {
+    setImmediate(() => {
+      started = performance.now();
+      const raw = (socket as unknown as { _socket: Socket })._socket;
+      for (let offset = 0; offset < wire.length; offset += CHUNK)
+        raw.write(wire.subarray(offset, offset + CHUNK));
+    });
+  });
+  const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: true });
+  try {
+    let seen = 0;
+    let sink = 0;
+    await new Promise<void>((resolve) =>
+      client.on('message', (data) => {
+        const message = JSON.parse((data as Buffer).toString('utf8')) as { method?: string };
+        sink += message.method?.length ?? 0;
+        if (++seen === frames.length) resolve();
+      }),
+    );
+    return (frames.length / (performance.now() - started)) * 1000 + sink * 0;
+  } finally {
+    client.terminate();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
+
 export async function remote(config: BenchConfig): Promise<CaseResult> {
   const turns = config.quick ? 2 : 20;
   const repetitions = config.quick ? 1 : 5;
@@ -165,9 +201,13 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
   messages.push(turnCompleted('th-0', 'tu-0'));
   const stdio: number[] = [];
   const ws: number[] = [];
+  const bare: number[] = [];
+  const frames = messages.map((m) => JSON.stringify(m));
   for (let rep = 0; rep < repetitions; rep++) {
     stdio.push(await throughputEventsPerS('stdio', messages));
     ws.push(await throughputEventsPerS('ws', messages));
+    settleHeap();
+    bare.push(await bareWsEventsPerS(frames));
   }
   const c = new Map(VIAS.map((v) => [v, summarize(conversation.get(v)!)]));
   const stdioT = summarize(stdio);
@@ -175,6 +215,8 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
   const wsConv = c.get('ws')!.median / c.get('stdio')!.median;
   const unixConv = c.get('unix')!.median / c.get('stdio')!.median;
   const wsThroughput = wsT.median / stdioT.median;
+  const bareT = summarize(bare);
+  const ofCeiling = wsT.median / bareT.median;
   return {
     name: `transports (${turns}-turn conversation and ${deltas.toLocaleString('en-US')} deltas, ${repetitions} reps)`,
     rows: [
@@ -184,8 +226,10 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
       ['throughput over stdio, events/s', formatSummary(stdioT)],
       ['throughput over WebSocket, events/s', formatSummary(wsT)],
       ['throughput: WebSocket / stdio', wsThroughput.toFixed(2)],
+      ['bare `ws` client + JSON.parse on the same bytes, events/s', formatSummary(bareT)],
+      ['throughput: codex-rx over WebSocket / bare `ws` client', ofCeiling.toFixed(2)],
     ],
-    metrics: { turns, deltas, repetitions, wsConv, unixConv, wsThroughput },
+    metrics: { turns, deltas, repetitions, wsConv, unixConv, wsThroughput, ofCeiling },
     targets: [
       target('transports: conversation over WebSocket ≤ 1.1× stdio', wsConv, 'max', 1.1),
       target('transports: conversation over a unix socket ≤ 1.1× stdio', unixConv, 'max', 1.1),
