@@ -11,6 +11,7 @@ import {
   MessageTooLargeError,
 } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
+import { trackLibraryTimers } from '../support/library-timers.js';
 import { processExists, startRealCodex } from '../support/real-codex.js';
 
 /** Processes whose command line is exactly `sleep <seconds>`. */
@@ -18,47 +19,6 @@ function sleepers(seconds: number): number {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => new RegExp(`^(\\S*/)?sleep ${seconds}$`).test(line.trim())).length;
-}
-
-/** Records the timers created from codex-rx's own code (src/) and which are still pending. */
-function trackLibraryTimers() {
-  const realSet = globalThis.setTimeout;
-  const realClear = globalThis.clearTimeout;
-  const pending = new Map<unknown, string>();
-  let created = 0;
-  const ours = (stack: string): boolean =>
-    stack
-      .split('\n')
-      .slice(2)
-      .some((line) => line.includes('/src/') && !line.includes('node_modules'));
-  globalThis.setTimeout = ((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
-    const stack = new Error().stack ?? '';
-    const timer = realSet(
-      (...a: unknown[]) => {
-        pending.delete(timer);
-        fn(...a);
-      },
-      ms,
-      ...args,
-    );
-    if (ours(stack)) {
-      created++;
-      pending.set(timer, stack.split('\n')[2]?.trim() ?? '');
-    }
-    return timer;
-  }) as typeof setTimeout;
-  globalThis.clearTimeout = ((timer: NodeJS.Timeout | undefined) => {
-    pending.delete(timer);
-    realClear(timer);
-  }) as typeof clearTimeout;
-  return {
-    created: () => created,
-    pending: () => [...pending.values()],
-    restore: () => {
-      globalThis.setTimeout = realSet;
-      globalThis.clearTimeout = realClear;
-    },
-  };
 }
 
 function countResources(): Map<string, number> {

@@ -9,6 +9,7 @@ import type { AnyServerRequest, AppServerListener, ConnectionState } from '../..
 import { createCodexHome } from '../../src/testing/codex-home.js';
 import type { CodexHome } from '../../src/testing/codex-home.js';
 import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
+import { trackLibraryTimers } from '../support/library-timers.js';
 
 /** Bounds a wait in the test (a hang fails it; the figure is not asserted). */
 async function within<T>(promise: Promise<T>, ms = 15_000): Promise<T> {
@@ -139,6 +140,38 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     );
     expect(codex.isClosed).toBe(true);
   }, 30_000);
+
+  it('close() during a reconnect backoff ends it at once, leaving no timer behind', async () => {
+    const listener = await listen();
+    const codex = await Codex.connect(listener.connectOptions, {
+      reconnect: { retries: 3, backoff: { initialMs: 60_000, maxMs: 60_000 } },
+    });
+    const states = lastValueFrom(codex.connectionState$.pipe(toArray()));
+    process.kill(listener.pid!, 'SIGKILL');
+    await within(firstValueFrom(codex.connectionState$.pipe(filter((s) => s === 'reconnecting'))));
+    const timers = trackLibraryTimers();
+    try {
+      await within(codex.close(), 5_000);
+      expect(await within(states, 5_000)).toEqual(['ready', 'reconnecting', 'closed']);
+      expect(timers.pending()).toEqual([]);
+    } finally {
+      timers.restore();
+    }
+  });
+
+  it('rejects reconnect options it cannot follow, and reconnect on a transport it cannot dial again', async () => {
+    const listener = await listen();
+    await expect(
+      Codex.connect(listener.connectOptions, { reconnect: { retries: -1 } }),
+    ).rejects.toThrow(/reconnect.retries must be a whole number/);
+    await expect(
+      Codex.connect(listener.connectOptions, { reconnect: { backoff: { initialMs: 0 } } }),
+    ).rejects.toThrow(/reconnect.backoff/);
+    // A spawned server cannot be dialed again: refused, and the server it started is stopped.
+    await expect(
+      Codex.start({ codexHome: home.path, env: home.env, reconnect: true }),
+    ).rejects.toThrow(/reconnect needs a server to dial again/);
+  });
 
   it('two clients on one thread: both see its turns, either may interrupt, the approval goes to each', async () => {
     const listener = await listen();

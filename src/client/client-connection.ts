@@ -49,6 +49,7 @@ export class ClientConnection {
   private readonly state = new BehaviorSubject<ConnectionState>('connecting');
   private closing = false;
   private dialing: Transport | undefined;
+  private backoff: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private signedIn: Promise<void> | undefined;
   private readonly logger: FullLogger;
   private readonly router = new NotificationRouter();
@@ -127,12 +128,12 @@ export class ClientConnection {
     redactor: SecretRedactor,
     redial?: Redial,
   ): Promise<{ connection: ClientConnection; metadata: InitializeResponse }> {
-    if (options.reconnect && !redial)
-      throw new InvalidInputError(
-        'reconnect',
-        'needs a server to dial again: Codex.connect({ url | socketPath }, { reconnect })',
-        'initialize',
-      );
+    try {
+      checkReconnect(options, redial);
+    } catch (error) {
+      await transport.close();
+      throw error;
+    }
     const connection = new ClientConnection(transport, options, redactor, redial);
     try {
       const metadata = await connection.initialize(connection.rpc);
@@ -149,13 +150,12 @@ export class ClientConnection {
     return this.state.asObservable();
   }
 
-  get current(): RpcConnection {
-    return this.rpc;
-  }
-
   /** Closes for good: no reconnect, pending requests fail with `ClosedError`. Idempotent. */
   async close(): Promise<void> {
     this.closing = true;
+    // A backoff wait in progress ends now: no timer of ours outlives close().
+    clearTimeout(this.backoff?.timer);
+    this.backoff?.wake();
     await this.dialing?.close();
     await this.rpc.close();
     // A loss being reconnected from has no close event left to end the rest.
@@ -223,7 +223,13 @@ export class ClientConnection {
     for (let attempt = 0; attempt < retries && !this.closing; attempt++) {
       const delay = Math.min(maxMs, initialMs * 2 ** attempt);
       // Full jitter: many clients of one restarted server do not dial in step.
-      await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * (delay / 2)));
+      await new Promise<void>((wake) => {
+        this.backoff = {
+          timer: setTimeout(wake, delay / 2 + Math.random() * (delay / 2)),
+          wake,
+        };
+      });
+      this.backoff = undefined;
       if (this.closing) return;
       this.state.next('connecting');
       let rpc: RpcConnection | undefined;
@@ -263,5 +269,29 @@ export class ClientConnection {
     this.serverRequests.end(error);
     this.state.next('closed');
     this.state.complete();
+  }
+}
+
+/** Refuses reconnect options that cannot be followed, before anything is sent. */
+function checkReconnect(options: ConnectOptions, redial: Redial | undefined): void {
+  if (options.reconnect && !redial)
+    throw new InvalidInputError(
+      'reconnect',
+      'needs a server to dial again: Codex.connect({ url | socketPath }, { reconnect })',
+      'initialize',
+    );
+  if (typeof options.reconnect === 'object') {
+    const { retries, backoff } = options.reconnect;
+    const positive = (n: unknown): boolean => n === undefined || (typeof n === 'number' && n > 0);
+    if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0))
+      throw new InvalidInputError(
+        'reconnect.retries',
+        `must be a whole number ≥ 0, got ${String(retries)}`,
+      );
+    if (!positive(backoff?.initialMs) || !positive(backoff?.maxMs))
+      throw new InvalidInputError(
+        'reconnect.backoff',
+        'initialMs and maxMs must be positive numbers of ms',
+      );
   }
 }
