@@ -147,10 +147,12 @@ describe('remote app-server: loss, reconnect, several clients', () => {
       reconnect: { retries: 3, backoff: { initialMs: 60_000, maxMs: 60_000 } },
     });
     const states = lastValueFrom(codex.connectionState$.pipe(toArray()));
-    process.kill(listener.pid!, 'SIGKILL');
-    await within(firstValueFrom(codex.connectionState$.pipe(filter((s) => s === 'reconnecting'))));
     const timers = trackLibraryTimers();
     try {
+      process.kill(listener.pid!, 'SIGKILL');
+      await within(
+        firstValueFrom(codex.connectionState$.pipe(filter((s) => s === 'reconnecting'))),
+      );
       await within(codex.close(), 5_000);
       expect(await within(states, 5_000)).toEqual(['ready', 'reconnecting', 'closed']);
       expect(timers.pending()).toEqual([]);
