@@ -101,7 +101,11 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
     replies: [reply.text('Teal.'), reply.text('A mango.')],
   },
   remote: {
-    replies: [reply.text('Noted: 42.'), reply.text('You gave me 42.')],
+    replies: [
+      reply.text('Noted: 42.'),
+      reply.text('You gave me 42.'),
+      reply.text('Still 42, after the restart.'),
+    ],
   },
   'resume-thread': {
     replies: [reply.text('Noted: your favourite colour is teal.'), reply.text('You told me teal.')],

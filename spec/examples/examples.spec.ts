@@ -27,7 +27,12 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'Items, oldest first:\n  you: Name a colour.\n  agent: Teal.\n  you: Name a fruit.\n  agent: A mango.',
     /threads\$ saw: thread\/started, thread\/status\/changed, thread\/name\/updated/,
   ],
-  remote: [/listening on ws:\/\/127\.0\.0\.1:\d+/, 'A: Noted: 42.\nB: You gave me 42.'],
+  remote: [
+    /listening on ws:\/\/127\.0\.0\.1:\d+/,
+    'A: Noted: 42.\nB: You gave me 42.',
+    'B: connection lost, reconnecting',
+    /B again, on server pid \d+: Still 42, after the restart\./,
+  ],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
   'ui-store': [
     'started   "The project has 3 "',
