@@ -37,6 +37,8 @@ describe('remote app-server: loss, reconnect, several clients', () => {
       responder: (request) => {
         const prompt = request.lastUserText();
         if (prompt === 'long') return reply.hang('working');
+        if (request.messageTexts('user').some((text) => text.includes('source="goal"')))
+          return reply.hang('working on the goal');
         if (prompt === 'risky' && request.functionCallOutputs().length === 0)
           return reply.escalatedCommand(`touch ${path.join(home.workspace, 'risky')}`, 'risky');
         return reply.text(`echo: ${prompt}`);
@@ -124,6 +126,17 @@ describe('remote app-server: loss, reconnect, several clients', () => {
       expect.arrayContaining(['before', 'after']),
     );
   }, 60_000);
+
+  it('fails a running goal turn with ConnectionLostError too', async () => {
+    const listener = await listen();
+    const codex = await connect(listener, true);
+    const thread = await codex.startThread();
+    const turn = thread.turn('Reach the goal', { goal: true });
+    const ended = lastValueFrom(turn).catch((error: unknown) => error);
+    await within(firstValueFrom(turn.pipe(filter((e) => e.method === 'item/agentMessage/delta'))));
+    process.kill(listener.pid!, 'SIGKILL');
+    expect(await within(ended)).toBeInstanceOf(ConnectionLostError);
+  });
 
   it('gives up after its retries: the client closes, its streams error with the loss', async () => {
     const listener = await listen();
