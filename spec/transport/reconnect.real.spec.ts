@@ -134,8 +134,12 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     const turn = thread.turn('Reach the goal', { goal: true });
     const ended = lastValueFrom(turn).catch((error: unknown) => error);
     await within(firstValueFrom(turn.pipe(filter((e) => e.method === 'item/agentMessage/delta'))));
+    let state: ConnectionState | undefined;
+    codex.connectionState$.subscribe((s) => (state = s));
     process.kill(listener.pid!, 'SIGKILL');
     expect(await within(ended)).toBeInstanceOf(ConnectionLostError);
+    // Failed by the loss itself, while the client still dials (not when it gives up).
+    expect(state).not.toBe('closed');
   });
 
   it('gives up after its retries: the client closes, its streams error with the loss', async () => {
