@@ -36,7 +36,7 @@ export interface ChatRequestBody {
  * One AI SDK chat (`useChat`) on one codex-rx thread, for a server route. Each request of the
  * chat goes to {@link CodexChat.respond}, which answers with the UI message stream:
  *
- * - a new user message starts a turn, streamed as it runs;
+ * - a new user message starts a turn, streamed as it runs (refused while one runs: steer it);
  * - an approval the agent asks for ends that response with the tool part in
  *   `approval-requested`; the client's `addToolApprovalResponse` (with `sendAutomaticallyWhen:
  *   lastAssistantMessageIsCompleteWithApprovalResponses`) posts the answer, which becomes the
@@ -76,11 +76,15 @@ export class CodexChat {
           'messages',
           'the last message must be a user message with text',
         );
-      if (running) {
-        // A message sent while the turn runs (or waits for an approval) joins it.
-        void running.turn.steer(text).catch(() => undefined);
-        return this.show(running);
-      }
+      if (running)
+        // Its answer would have to go into the running turn's message, which the client has
+        // closed: refused, clearly, rather than shown twice.
+        throw new InvalidInputError(
+          'messages',
+          running.writer.awaitingApproval
+            ? 'a turn waits for your approval: answer it first (or stop the turn)'
+            : 'a turn is running: steer it (chat.steer) or wait for its end',
+        );
       this.running = this.start(text);
       return this.show(this.running);
     });
