@@ -41,21 +41,6 @@ export interface TurnPresetOptions extends PresetOptions {
   sandbox?: SandboxMode;
 }
 
-export const THREAD_PRESET_KEYS = [
-  'approvalMode',
-  'modelReasoningEffort',
-  'networkAccessEnabled',
-  'additionalDirectories',
-  'webSearch',
-] as const;
-export const TURN_PRESET_KEYS = [
-  'approvalMode',
-  'modelReasoningEffort',
-  'networkAccessEnabled',
-  'additionalDirectories',
-  'sandbox',
-] as const;
-
 const APPROVAL_MODES: readonly ApprovalMode[] = [
   'denyAll',
   'autoReview',
