@@ -58,6 +58,7 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
       }),
     ],
   },
+  presets: { replies: [reply.text('All links resolve.', { phase: 'final_answer' })] },
   quickstart: { replies: [reply.text('Hello from your Codex agent!', { phase: 'final_answer' })] },
   'multi-turn': {
     replies: [

@@ -48,6 +48,11 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'final: - Goal turns\n- Interrupts in the first millisecond are kept',
     'tokens for the whole goal: 45',
   ],
+  presets: [
+    /server: codex_rx \d+\.\d+\.\d+/,
+    'answer: All links resolve.',
+    'refused: thread/start: approvalMode conflicts with approvalPolicy',
+  ],
   'dynamic-tools': ['[tool] lookup_weather(Paris)', 'It is sunny in Paris: no umbrella needed.'],
 };
 
