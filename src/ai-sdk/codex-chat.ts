@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 import { readUIMessageStream } from 'ai';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { JsonRpcError } from '../errors/json-rpc-error.js';
 import { approvalResult, isApprovalMethod } from '../requests/approvals.js';
 import type { ApprovalDecision } from '../requests/approvals.js';
 import type { AnyServerRequest } from '../requests/server-request-handle.js';
@@ -108,7 +109,11 @@ export class CodexChat {
   async history(): Promise<UIMessage[]> {
     const turns = await lastValueFrom(
       this.thread.turns$({ sortDirection: 'asc', itemsView: 'full' }).pipe(toArray()),
-    ).catch(() => []);
+    ).catch((error: unknown) => {
+      // Before its first turn (and for ephemeral threads) the server has no history to give.
+      if (error instanceof JsonRpcError) return [];
+      throw error;
+    });
     const messages: UIMessage[] = [];
     for (const turn of turns) {
       for (const item of turn.items)
