@@ -140,6 +140,8 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     expect(await within(ended)).toBeInstanceOf(ConnectionLostError);
     // Failed by the loss itself, while the client still dials (not when it gives up).
     expect(state).not.toBe('closed');
+    // Its server is gone for good: stop dialing, so its backoff timers do not outlive the test.
+    await codex.close();
   });
 
   it('gives up after its retries: the client closes, its streams error with the loss', async () => {
@@ -159,6 +161,7 @@ describe('remote app-server: loss, reconnect, several clients', () => {
   }, 30_000);
 
   it('close() during a reconnect backoff ends it at once, leaving no timer behind', async () => {
+    // (No other client of this file is reconnecting now: their timers would count here too.)
     const listener = await listen();
     const codex = await Codex.connect(listener.connectOptions, {
       reconnect: { retries: 3, backoff: { initialMs: 60_000, maxMs: 60_000 } },
