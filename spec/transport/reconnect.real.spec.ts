@@ -232,6 +232,8 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     expect(askedB).toHaveLength(1);
     // A was asked too; B's answer settled it for both (the server cleared A's copy).
     expect(askedA).toHaveLength(1);
+    // Its serverRequest/resolved may come after A's turn ended: wait for it, bounded.
+    await within(askedA[0]!.resolved);
     expect(askedA[0]!.isSettled).toBe(true);
   }, 60_000);
 });
