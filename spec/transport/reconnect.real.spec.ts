@@ -12,13 +12,13 @@ import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-ser
 import { trackLibraryTimers } from '../support/library-timers.js';
 
 /** Bounds a wait in the test (a hang fails it; the figure is not asserted). */
-async function within<T>(promise: Promise<T>, ms = 15_000): Promise<T> {
+async function within<T>(promise: Promise<T>, ms = 15_000, what = 'the awaited step'): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       promise,
       new Promise<T>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no result in ${ms} ms`)), ms);
+        timer = setTimeout(() => reject(new Error(`${what}: no result in ${ms} ms`)), ms);
       }),
     ]);
   } finally {
@@ -213,7 +213,7 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     await firstValueFrom(turn.pipe(filter((e) => e.method === 'item/agentMessage/delta')));
     const turnId = await turn.turnId;
     await b.request('turn/interrupt', { threadId: threadA.id, turnId });
-    const last = await within(endedForA);
+    const last = await within(endedForA, 15_000, "A's interrupted turn");
     expect(last.method === 'turn/completed' && last.params.turn.status).toBe('interrupted');
     expect(seenByB).toEqual(['turn/started', 'turn/completed']);
     watchingB.unsubscribe();
@@ -226,7 +226,7 @@ describe('remote app-server: loss, reconnect, several clients', () => {
       askedB.push(r);
       r.respond({ decision: 'decline' } as never);
     });
-    const result = await within(threadA.run('risky'));
+    const result = await within(threadA.run('risky'), 15_000, "A's turn with the approval");
     const command = result.items.find((item) => item.type === 'commandExecution');
     expect(command?.type === 'commandExecution' && command.status).toBe('declined');
     expect(askedB).toHaveLength(1);
