@@ -7,7 +7,6 @@ import type { ItemState, PendingRequest, TurnState } from '../state/turn-state.j
  */
 interface ToolSent {
   input: boolean;
-  approvalId: string | undefined;
   /** The last output sent (preliminary or final), to skip repeats. */
   output: unknown;
   done: boolean;
@@ -204,7 +203,7 @@ export class UIChunkWriter {
   private toolSent(item: ItemState, toolName: string, out: UIMessageChunk[]): ToolSent {
     let sent = this.tools.get(item.id);
     if (!sent) {
-      sent = { input: false, approvalId: undefined, output: undefined, done: false };
+      sent = { input: false, output: undefined, done: false };
       this.tools.set(item.id, sent);
     }
     if (!sent.input && item.lifecycle !== 'pending') {
@@ -267,14 +266,12 @@ export class UIChunkWriter {
     if (this.requests.has(key)) return;
     this.requests.add(key);
     const approvalId = `${state.turnId ?? 'turn'}-request-${String(request.id)}`;
-    const tool = request.itemId === null ? undefined : this.tools.get(request.itemId);
     const item =
       request.itemId === null ? undefined : state.items.find((i) => i.id === request.itemId);
     const toolName = item && toolNameOf(item);
     if (item && toolName !== undefined && request.method.endsWith('requestApproval')) {
-      const sent = tool ?? this.toolSent(item, toolName, out);
-      if (!sent.input) this.toolSent(item, toolName, out);
-      sent.approvalId = approvalId;
+      // The tool part the approval is about exists on the client before it is asked about.
+      this.toolSent(item, toolName, out);
       this.approvals.set(approvalId, request);
       const reason = (request.params as { reason?: unknown }).reason;
       out.push({

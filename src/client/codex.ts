@@ -67,7 +67,6 @@ export type RequestArgs<M extends ClientRequestMethod> =
     ? [params?: ClientRequestParams<M>, options?: RequestOptions]
     : [params: ClientRequestParams<M>, options?: RequestOptions];
 
-/** Options of {@link Codex.resumeThread}: every `thread/resume` parameter but the id. */
 /** What the server said about itself at `initialize`, with its name and version. */
 export type CodexMetadata = InitializeResponse & {
   /** From the user agent (`originator/version (os; arch) …`); null where it does not say. */
@@ -80,8 +79,9 @@ function serverInfoOf(userAgent: string): CodexMetadata['serverInfo'] {
   return { name: match?.[1] ?? null, version: match?.[2] ?? null };
 }
 
+/** Options of {@link Codex.resumeThread}: every `thread/resume` parameter but the id, and the presets. */
 export type ResumeThreadOptions = Omit<ThreadResumeParams, 'threadId'> & ThreadPresetOptions;
-/** Options of {@link Codex.forkThread}: every `thread/fork` parameter but the id. */
+/** Options of {@link Codex.forkThread}: every `thread/fork` parameter but the id, and the presets. */
 export type ForkThreadOptions = Omit<ThreadForkParams, 'threadId'> & ThreadPresetOptions;
 
 /**

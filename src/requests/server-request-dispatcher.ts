@@ -233,8 +233,8 @@ export class ServerRequestDispatcher {
   }
 
   /**
-   * The connection was lost and is being dialed again: requests of the old connection can no
-   * longer be answered; they settle with the safe default (which goes nowhere). Streams go on.
+   * The connection is gone (lost and being dialed again, or ended): its requests can no longer be
+   * answered; they settle with the safe default (which goes nowhere). Streams go on.
    */
   connectionLost(): void {
     for (const handle of this.open.values())
@@ -246,9 +246,7 @@ export class ServerRequestDispatcher {
   end(error: Error | undefined): void {
     if (this.ended) return;
     this.ended = true;
-    for (const handle of this.open.values())
-      handle.tryAnswer(safeDefault(handle.method, handle.params as never));
-    this.answered.clear();
+    this.connectionLost();
     for (const scope of [this.client, ...this.threads.values(), ...this.turns.values()])
       scope.end(error);
   }
