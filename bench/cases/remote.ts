@@ -142,8 +142,9 @@ async function throughputEventsPerS(
 }
 
 /**
- * The ceiling the `ws` library sets: a bare `ws` client that only decodes and `JSON.parse`s each
- * frame, fed the same bytes the same way. codex-rx over WebSocket can at best approach it.
+ * What the `ws` library alone allows: a bare `ws` client that only decodes and `JSON.parse`s
+ * each frame, fed the same bytes the same way. codex-rx reads plain text frames ahead of `ws`'s
+ * receiver (src/transport/text-frame-splitter.ts), so it can run faster than this.
  */
 async function bareWsEventsPerS(frames: readonly string[]): Promise<number> {
   const wire = Buffer.concat(frames.map(textFrame));

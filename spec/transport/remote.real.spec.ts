@@ -10,6 +10,7 @@ import {
   AuthenticationError,
   Codex,
   ConnectionLostError,
+  WebSocketTransport,
   agentMessageDeltas,
   signedBearer,
   startListener,
@@ -68,6 +69,21 @@ describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen
     const deltas = await lastValueFrom(thread.turn('hi').pipe(agentMessageDeltas(), toArray()));
     expect(deltas).toEqual(['over ', 'the ', 'wire']);
     await expect(thread.run('again')).resolves.toMatchObject({ finalResponse: 'echo: again' });
+  });
+
+  it("reads the server's text frames straight from the socket (the fast path `ws` 8 allows)", async () => {
+    // A `ws` release that changes what the fast path relies on makes it fall back silently to
+    // `ws` alone (correct, only slower): this is where that shows.
+    const transport = new WebSocketTransport(listener.connectOptions);
+    await transport.start();
+    const direct = await Codex.connect(transport);
+    try {
+      const thread = await direct.startThread();
+      await expect(thread.run('hi')).resolves.toMatchObject({ finalResponse: 'over the wire' });
+      expect(transport.readsTextFramesAhead).toBe(true);
+    } finally {
+      await direct.close();
+    }
   });
 
   it('interrupts a turn at once, and answers an approval through a handler', async () => {

@@ -40,27 +40,17 @@ export class WebSocketMessageReader extends AbstractMessageReader {
     if (this.callback) throw new Error('WebSocketMessageReader: listen() may be called only once');
     this.callback = callback;
     const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
-      const text = isBinary
-        ? undefined
-        : Array.isArray(data)
-          ? Buffer.concat(data).toString('utf8')
-          : Buffer.isBuffer(data)
-            ? data.toString('utf8')
-            : Buffer.from(new Uint8Array(data)).toString('utf8');
-      if (text === undefined) {
+      if (isBinary) {
         this.fireError(new MalformedMessageError('a binary frame', '<binary>'));
         return;
       }
-      const message = parseMessage(text);
-      if (message instanceof MalformedMessageError) {
-        this.fireError(message);
-        return;
-      }
-      const line = this.line;
-      line.chunk++;
-      line.text = text;
-      line.end = text.length;
-      this.callback?.(message);
+      this.receive(
+        Array.isArray(data)
+          ? Buffer.concat(data).toString('utf8')
+          : Buffer.isBuffer(data)
+            ? data.toString('utf8')
+            : Buffer.from(new Uint8Array(data)).toString('utf8'),
+      );
     };
     const onClose = (): void => this.fireClose();
     this.socket.on('message', onMessage);
@@ -70,6 +60,28 @@ export class WebSocketMessageReader extends AbstractMessageReader {
       this.socket.off('message', onMessage);
       this.socket.off('close', onClose);
     });
+  }
+
+  /**
+   * Delivers one text frame: `text.slice(start, end)`, from `ws`'s `'message'` event or straight
+   * from the socket (see `readTextFramesAhead`), where the frames of one chunk share `text`.
+   */
+  receive(text: string, start = 0, end = text.length): void {
+    const message = parseMessage(
+      start === 0 && end === text.length ? text : text.slice(start, end),
+    );
+    if (message instanceof MalformedMessageError) {
+      this.fireError(message);
+      return;
+    }
+    const line = this.line;
+    if (line.text !== text) {
+      line.chunk++;
+      line.text = text;
+    }
+    line.start = start;
+    line.end = end;
+    this.callback?.(message);
   }
 }
 

@@ -5,6 +5,8 @@ import WebSocket from 'ws';
 import { AuthenticationError } from '../errors/authentication-error.js';
 import { CodexError } from '../errors/codex-error.js';
 import { ConnectionLostError } from '../errors/connection-lost-error.js';
+import { readTextFramesAhead } from './read-text-frames-ahead.js';
+import type { TextFrameSplitter } from './text-frame-splitter.js';
 import type { Transport } from './transport.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './websocket-messages.js';
 
@@ -45,6 +47,7 @@ export class WebSocketTransport implements Transport {
   #closing = false;
   #closed = false;
   #heartbeat: NodeJS.Timeout | undefined;
+  #splitter: TextFrameSplitter | undefined;
   /** The tokens used, so the client can redact them. */
   readonly #tokens: string[] = [];
   /** Where it connects, without credentials (for messages). */
@@ -74,6 +77,14 @@ export class WebSocketTransport implements Transport {
     return this.#tokens;
   }
 
+  /**
+   * @internal Whether text frames are read straight from the socket (see
+   * {@link readTextFramesAhead}) rather than through `ws`'s receiver alone.
+   */
+  get readsTextFramesAhead(): boolean {
+    return this.#splitter !== undefined && !this.#splitter.forwardingAll;
+  }
+
   describe(): string {
     return `codex app-server at ${this.url}`;
   }
@@ -94,7 +105,8 @@ export class WebSocketTransport implements Transport {
     });
     this.#socket = socket;
     // Created before the socket opens: messages sent right after the upgrade must not be lost.
-    this.#reader = new WebSocketMessageReader(socket);
+    const reader = new WebSocketMessageReader(socket);
+    this.#reader = reader;
     this.#writer = new WebSocketMessageWriter(socket);
     await new Promise<void>((resolve, reject) => {
       const fail = (error: CodexError): void => {
@@ -103,6 +115,9 @@ export class WebSocketTransport implements Transport {
         reject(error);
       };
       socket.once('open', () => {
+        this.#splitter = readTextFramesAhead(socket, (text, start, end) =>
+          reader.receive(text, start, end),
+        );
         socket.off('unexpected-response', onRefused);
         socket.off('error', onError);
         resolve();
