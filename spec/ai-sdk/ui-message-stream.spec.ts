@@ -94,6 +94,34 @@ describe('toUIMessageStream, read by the AI SDK', () => {
     }
   });
 
+  it('asks for approval the same way when the server uses the legacy execCommandApproval', async () => {
+    // The same recorded turn, its approval request in the legacy form (callId, argv).
+    const events = stateFixture('approval-accepted').events.map((event) => {
+      if (!('method' in event) || event.method !== 'item/commandExecution/requestApproval')
+        return event;
+      const { threadId, itemId, cwd, reason } = event.params;
+      return {
+        id: event.id,
+        method: 'execCommandApproval',
+        params: {
+          conversationId: threadId,
+          callId: itemId,
+          approvalId: null,
+          command: ['echo', 'approved-run'],
+          cwd,
+          reason,
+          parsedCmd: [],
+        },
+      } as StateEvent;
+    });
+    const chunks = await chunksOf(events);
+    expect(chunks).toContainEqual(
+      expect.objectContaining({ type: 'tool-approval-request', reason: 'needs to run outside' }),
+    );
+    const messages = await read(chunks);
+    expect(messages.map((m) => tools(m)[0]?.state)).toContain('approval-requested');
+  });
+
   it('ends an interrupted turn with abort, and a failed one with an error', async () => {
     const interrupted = await chunksOf(stateFixture('interrupted').events);
     expect(interrupted.at(-1)).toEqual({ type: 'abort', reason: 'interrupted' });

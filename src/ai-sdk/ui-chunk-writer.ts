@@ -1,5 +1,6 @@
 import type { UIMessageChunk } from 'ai';
 import type { ItemState, PendingRequest, TurnState } from '../state/turn-state.js';
+import { isApprovalMethod } from '../requests/approvals.js';
 
 /**
  * Where a tool-like item stands on the AI SDK side: what of it has been sent, so each snapshot
@@ -269,7 +270,7 @@ export class UIChunkWriter {
     const item =
       request.itemId === null ? undefined : state.items.find((i) => i.id === request.itemId);
     const toolName = item && toolNameOf(item);
-    if (item && toolName !== undefined && request.method.endsWith('requestApproval')) {
+    if (item && toolName !== undefined && isApprovalMethod(request.method)) {
       // The tool part the approval is about exists on the client before it is asked about.
       this.toolSent(item, toolName, out);
       this.approvals.set(approvalId, request);
