@@ -5,12 +5,17 @@
  *   order, fresh server and home each time;
  * - throughput: one turn's 200,000 deltas from an in-process peer as fast as the transport
  *   takes them (stdio: the in-memory JSONL pipe; WebSocket: one frame per message on a socket to
- *   127.0.0.1, pre-encoded and written in 64 KiB chunks as the stdio bytes are, so that the
- *   peer's own framing cost is not counted against the client).
+ *   127.0.0.1 or a unix socket, pre-encoded and written in 64 KiB chunks as the stdio bytes are,
+ *   so that the peer's own framing cost is not counted against the client).
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import WebSocket, { WebSocketServer } from 'ws';
 import { Codex, startListener } from '../../src/index.js';
+import type { RemoteOptions } from '../../src/index.js';
 import { createCodexHome } from '../../src/testing/codex-home.js';
 import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
 import type { BenchConfig, CaseResult } from '../support/case.js';
@@ -63,11 +68,22 @@ function bigEndian64(n: number): Buffer {
   return out;
 }
 
-/** A WebSocket peer that answers the handshake, one thread and one turn, then sends `frames`. */
-async function wsPeer(frames: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
+/**
+ * A WebSocket peer on 127.0.0.1 or a unix socket that answers the handshake, one thread and one
+ * turn, then sends `frames`.
+ */
+async function wsPeer(
+  frames: readonly string[],
+  via: 'ws' | 'unix',
+): Promise<{ target: RemoteOptions; close(): Promise<void> }> {
   const wire = Buffer.concat(frames.map(textFrame));
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const http = createServer();
+  const dir = via === 'unix' ? await mkdtemp(path.join(tmpdir(), 'codex-rx-bench-')) : undefined;
+  const socketPath = dir && path.join(dir, 'peer.sock');
+  await new Promise<void>((resolve) =>
+    socketPath ? http.listen(socketPath, resolve) : http.listen(0, '127.0.0.1', resolve),
+  );
+  const server = new WebSocketServer({ server: http });
   server.on('connection', (socket) => {
     socket.on('message', (data) => {
       const message = JSON.parse((data as Buffer).toString('utf8')) as {
@@ -94,17 +110,21 @@ async function wsPeer(frames: readonly string[]): Promise<{ url: string; close()
         });
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const target: RemoteOptions = socketPath
+    ? { socketPath, heartbeatIntervalMs: false }
+    : { url: `ws://127.0.0.1:${(http.address() as AddressInfo).port}`, heartbeatIntervalMs: false };
   return {
-    url: `ws://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    target,
+    close: async () => {
+      for (const client of server.clients) client.terminate();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      if (dir) await rm(dir, { recursive: true, force: true });
+    },
   };
 }
 
-async function throughputEventsPerS(
-  via: 'stdio' | 'ws',
-  messages: readonly unknown[],
-): Promise<number> {
+async function throughputEventsPerS(via: Via, messages: readonly unknown[]): Promise<number> {
   const events = messages.length;
   let codex: Codex;
   let send: () => void;
@@ -115,8 +135,11 @@ async function throughputEventsPerS(
     const bytes = jsonl(messages);
     send = () => writeChunked(client.peer.transport.toClient, bytes);
   } else {
-    const peer = await wsPeer(messages.map((m) => JSON.stringify(m)));
-    codex = await Codex.connect({ url: peer.url, heartbeatIntervalMs: false });
+    const peer = await wsPeer(
+      messages.map((m) => JSON.stringify(m)),
+      via,
+    );
+    codex = await Codex.connect(peer.target);
     send = () => undefined; // the peer streams as soon as turn/start is answered
     stop = () => peer.close();
   }
@@ -202,11 +225,16 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
   messages.push(turnCompleted('th-0', 'tu-0'));
   const stdio: number[] = [];
   const ws: number[] = [];
+  const unix: number[] = [];
   const bare: number[] = [];
   const frames = messages.map((m) => JSON.stringify(m));
-  for (let rep = 0; rep < repetitions; rep++) {
+  // Half a second a run: more of them, interleaved, so that a slow spell of the host (which
+  // slows whichever transport runs then) does not decide the median.
+  const throughputReps = config.quick ? 1 : 9;
+  for (let rep = 0; rep < throughputReps; rep++) {
     stdio.push(await throughputEventsPerS('stdio', messages));
     ws.push(await throughputEventsPerS('ws', messages));
+    unix.push(await throughputEventsPerS('unix', messages));
     settleHeap();
     bare.push(await bareWsEventsPerS(frames));
   }
@@ -215,11 +243,13 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
   const wsT = summarize(ws);
   const wsConv = c.get('ws')!.median / c.get('stdio')!.median;
   const unixConv = c.get('unix')!.median / c.get('stdio')!.median;
+  const unixT = summarize(unix);
   const wsThroughput = wsT.median / stdioT.median;
+  const unixThroughput = unixT.median / stdioT.median;
   const bareT = summarize(bare);
   const ofCeiling = wsT.median / bareT.median;
   return {
-    name: `transports (${turns}-turn conversation and ${deltas.toLocaleString('en-US')} deltas, ${repetitions} reps)`,
+    name: `transports (${turns}-turn conversation, ${repetitions} reps; ${deltas.toLocaleString('en-US')} deltas, ${throughputReps} reps)`,
     rows: [
       ...VIAS.map((v) => [`conversation over ${v}, ms`, formatSummary(c.get(v)!)] as const),
       ['conversation: WebSocket / stdio', wsConv.toFixed(2)],
@@ -227,10 +257,22 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
       ['throughput over stdio, events/s', formatSummary(stdioT)],
       ['throughput over WebSocket, events/s', formatSummary(wsT)],
       ['throughput: WebSocket / stdio', wsThroughput.toFixed(2)],
+      ['throughput over a unix socket, events/s', formatSummary(unixT)],
+      ['throughput: unix socket / stdio', unixThroughput.toFixed(2)],
       ['bare `ws` client + JSON.parse on the same bytes, events/s', formatSummary(bareT)],
       ['throughput: codex-rx over WebSocket / bare `ws` client', ofCeiling.toFixed(2)],
     ],
-    metrics: { turns, deltas, repetitions, wsConv, unixConv, wsThroughput, ofCeiling },
+    metrics: {
+      turns,
+      deltas,
+      repetitions,
+      throughputReps,
+      wsConv,
+      unixConv,
+      wsThroughput,
+      unixThroughput,
+      ofCeiling,
+    },
     targets: [
       target('transports: conversation over WebSocket ≤ 1.1× stdio', wsConv, 'max', 1.1),
       target('transports: conversation over a unix socket ≤ 1.1× stdio', unixConv, 'max', 1.1),
