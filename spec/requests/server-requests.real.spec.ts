@@ -6,12 +6,17 @@ import type { AnyServerRequest } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
+import { TRANSPORTS } from '../support/transports.js';
 
-describe('server requests against the real app-server', () => {
+describe.each(TRANSPORTS)('server requests against the real app-server over %s', (transport) => {
   let real: RealCodex;
   let marker: string;
   beforeAll(async () => {
-    real = await startRealCodex({ approvalPolicy: 'on-request', sandboxMode: 'workspace-write' });
+    real = await startRealCodex({
+      transport,
+      approvalPolicy: 'on-request',
+      sandboxMode: 'workspace-write',
+    });
     marker = path.join(real.home.workspace, 'marker.txt');
   });
   afterAll(() => real.close());

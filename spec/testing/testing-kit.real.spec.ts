@@ -94,4 +94,19 @@ describe('codex-rx/testing', () => {
     const deltas = await lastValueFrom(slow.pipe(agentMessageDeltas(), toArray()));
     expect(deltas).toEqual(['s', 'l', 'o', 'w', 'l', 'y']);
   });
+
+  it.each(['ws', 'unix'] as const)(
+    'runs the same script over a listening server (%s), and says which options cannot apply',
+    async (transport) => {
+      await using scripted = await startScriptedCodex({ transport });
+      scripted.model.enqueue(reply.text('over the listener'));
+      const thread = await scripted.codex.startThread();
+      expect((await thread.run('hi')).finalResponse).toBe('over the listener');
+      await expect(startScriptedCodex({ transport, codex: { apiKey: 'sk-test' } })).rejects.toThrow(
+        "codex.apiKey applies to a spawned stdio server only, not over transport '" +
+          transport +
+          "'",
+      );
+    },
+  );
 });

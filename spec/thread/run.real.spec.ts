@@ -3,11 +3,12 @@ import { TurnFailedError } from '../../src/index.js';
 import { item, reply } from '../../src/testing/scripted-model-server.js';
 import { reopen, startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
+import { TRANSPORTS } from '../support/transports.js';
 
-describe('thread.run() against the real app-server', () => {
+describe.each(TRANSPORTS)('thread.run() against the real app-server over %s', (transport) => {
   let real: RealCodex;
   beforeAll(async () => {
-    real = await startRealCodex();
+    real = await startRealCodex({ transport });
   });
   afterAll(() => real.close());
 

@@ -11,6 +11,7 @@ import type { Thread } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
+import { TRANSPORTS } from '../support/transports.js';
 import { completedStatus } from '../support/turn-fixtures.js';
 
 /** Resolves once `thread` has seen its running turn's first agent-message delta. */
@@ -18,10 +19,10 @@ function firstDelta(thread: Thread): Promise<unknown> {
   return firstValueFrom(thread.events$.pipe(filter((n) => n.method === 'item/agentMessage/delta')));
 }
 
-describe('thread.turn() against the real app-server', () => {
+describe.each(TRANSPORTS)('thread.turn() against the real app-server over %s', (transport) => {
   let real: RealCodex;
   beforeAll(async () => {
-    real = await startRealCodex();
+    real = await startRealCodex({ transport });
   });
   afterAll(() => real.close());
 
