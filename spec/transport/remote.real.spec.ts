@@ -1,17 +1,14 @@
 /**
- * The same client over a listening app-server: WebSocket with a capability token, and WebSocket
- * over a unix socket. Only the transport differs; turns, interrupts and approvals behave as on
- * stdio.
+ * What is particular to a listening app-server (WebSocket with a capability token, and WebSocket
+ * over a unix socket): several clients, frames read off the socket, authentication, loss and
+ * heartbeat. Turns, steering, interrupts, approvals and tools run over every transport in the
+ * shared real-server suites (spec/support/transports.ts).
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
-import { lastValueFrom, toArray } from 'rxjs';
 import {
   AuthenticationError,
   Codex,
   ConnectionLostError,
   WebSocketTransport,
-  agentMessageDeltas,
   signedBearer,
   startListener,
 } from '../../src/index.js';
@@ -19,7 +16,6 @@ import type { AppServerListener } from '../../src/index.js';
 import { createCodexHome } from '../../src/testing/codex-home.js';
 import type { CodexHome } from '../../src/testing/codex-home.js';
 import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
-import { completedStatus } from '../support/turn-fixtures.js';
 
 describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen) => {
   let model: ScriptedModelServer;
@@ -28,27 +24,15 @@ describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen
   let codex: Codex;
 
   beforeAll(async () => {
-    // Replies chosen by prompt, not queued: an interrupt may land before the model is called.
     model = await ScriptedModelServer.start({
       responder: (request) => {
         const prompt = request.lastUserText();
-        if (prompt === 'long') return reply.hang('working');
-        if (prompt === 'make it' && request.functionCallOutputs().length === 0)
-          return reply.escalatedCommand(
-            `touch ${path.join(home.workspace, `marker-${listen}`)}`,
-            'make the marker',
-          );
-        if (prompt === 'make it') return reply.text('done');
         if (prompt === 'hi')
           return reply.text('over the wire', { chunks: ['over ', 'the ', 'wire'] });
         return reply.text(`echo: ${prompt}`);
       },
     });
-    home = await createCodexHome({
-      modelUrl: model.url,
-      approvalPolicy: 'on-request',
-      sandboxMode: 'workspace-write',
-    });
+    home = await createCodexHome({ modelUrl: model.url });
     listener = await startListener({
       listen,
       codexHome: home.path,
@@ -64,13 +48,6 @@ describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen
     await home.cleanup();
   });
 
-  it('runs a turn and streams its deltas', async () => {
-    const thread = await codex.startThread();
-    const deltas = await lastValueFrom(thread.turn('hi').pipe(agentMessageDeltas(), toArray()));
-    expect(deltas).toEqual(['over ', 'the ', 'wire']);
-    await expect(thread.run('again')).resolves.toMatchObject({ finalResponse: 'echo: again' });
-  });
-
   it("reads the server's text frames straight from the socket (the fast path `ws` 8 allows)", async () => {
     // A `ws` release that changes what the fast path relies on makes it fall back silently to
     // `ws` alone (correct, only slower): this is where that shows.
@@ -84,19 +61,6 @@ describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen
     } finally {
       await direct.close();
     }
-  });
-
-  it('interrupts a turn at once, and answers an approval through a handler', async () => {
-    const thread = await codex.startThread();
-    const turn = thread.turn('long');
-    const events = lastValueFrom(turn.pipe(toArray()));
-    await turn.interrupt();
-    expect(completedStatus(await events)).toBe('interrupted');
-
-    const marker = path.join(home.workspace, `marker-${listen}`);
-    const result = await thread.run('make it', { handlers: { approval: 'accept' } });
-    expect(result.finalResponse).toBe('done');
-    expect(existsSync(marker)).toBe(true);
   });
 
   it('a second client on the same server sees a thread the first started', async () => {
