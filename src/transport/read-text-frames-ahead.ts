@@ -3,7 +3,7 @@ import type WebSocket from 'ws';
 import { TextFrameSplitter } from './text-frame-splitter.js';
 import type { TextSink } from './text-frame-splitter.js';
 
-/** What `ws` keeps on an open client socket (private fields of `ws` 8, stable across its 8.x). */
+/** What `ws` keeps on an open client socket (private fields of `ws` 8; checked with 8.23). */
 interface WsInternals {
   _socket?: Socket;
   _receiver?: { write(chunk: Buffer): boolean };
@@ -12,9 +12,10 @@ interface WsInternals {
 /**
  * Puts a {@link TextFrameSplitter} between an open `ws` socket and its receiver: whole text
  * frames go to `onText` without `ws` seeing them, everything else to `ws` as before. Call it
- * from the `'open'` listener, before the first byte is read. Returns false, and changes nothing,
- * when an extension was negotiated (see the splitter) or `ws` does not look as expected (another
- * major version): the connection then works through `ws` alone, only slower.
+ * from the `'open'` listener, before the first byte is read. Returns the splitter; or undefined,
+ * having changed nothing, when an extension was negotiated (see the splitter) or `ws` does not
+ * look as expected (another release): the connection then works through `ws` alone, only slower
+ * (the real-server suite checks that the splitter is in place).
  */
 export function readTextFramesAhead(
   websocket: WebSocket,
