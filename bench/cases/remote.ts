@@ -22,8 +22,9 @@ import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { inMemoryClient } from '../support/in-memory-client.js';
 import { formatSummary, settleHeap, summarize } from '../support/stats.js';
-import { CHUNK, delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
+import { delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
 import { turnObject } from '../../spec/support/turn-fixtures.js';
+import { frame } from '../../spec/support/websocket-frame.js';
 
 type Via = 'stdio' | 'ws' | 'unix';
 const VIAS: readonly Via[] = ['stdio', 'ws', 'unix'];
@@ -49,25 +50,6 @@ async function conversationMs(
   }
 }
 
-/** One unmasked, final text frame (RFC 6455 §5.2), as a server sends it. */
-function textFrame(text: string): Buffer {
-  const payload = Buffer.from(text, 'utf8');
-  const length = payload.length;
-  const header =
-    length < 126
-      ? Buffer.from([0x81, length])
-      : length < 65_536
-        ? Buffer.from([0x81, 126, length >> 8, length & 0xff])
-        : Buffer.concat([Buffer.from([0x81, 127]), bigEndian64(length)]);
-  return Buffer.concat([header, payload]);
-}
-
-function bigEndian64(n: number): Buffer {
-  const out = Buffer.alloc(8);
-  out.writeBigUInt64BE(BigInt(n));
-  return out;
-}
-
 /**
  * A WebSocket peer on 127.0.0.1 or a unix socket that answers the handshake, one thread and one
  * turn, then sends `frames`.
@@ -76,7 +58,7 @@ async function wsPeer(
   frames: readonly string[],
   via: 'ws' | 'unix',
 ): Promise<{ target: RemoteOptions; close(): Promise<void> }> {
-  const wire = Buffer.concat(frames.map(textFrame));
+  const wire = Buffer.concat(frames.map((text) => frame(0x81, text)));
   const http = createServer();
   const dir = via === 'unix' ? await mkdtemp(path.join(tmpdir(), 'codex-rx-bench-')) : undefined;
   const socketPath = dir && path.join(dir, 'peer.sock');
@@ -104,9 +86,7 @@ async function wsPeer(
       // the stdio case writes its bytes): what is measured is the client, not this peer's `send`.
       if (message.method === 'turn/start')
         setImmediate(() => {
-          const raw = (socket as unknown as { _socket: Socket })._socket;
-          for (let offset = 0; offset < wire.length; offset += CHUNK)
-            raw.write(wire.subarray(offset, offset + CHUNK));
+          writeChunked((socket as unknown as { _socket: Socket })._socket, wire);
         });
     });
   });
@@ -170,7 +150,7 @@ async function throughputEventsPerS(via: Via, messages: readonly unknown[]): Pro
  * receiver (src/transport/text-frame-splitter.ts), so it can run faster than this.
  */
 async function bareWsEventsPerS(frames: readonly string[]): Promise<number> {
-  const wire = Buffer.concat(frames.map(textFrame));
+  const wire = Buffer.concat(frames.map((text) => frame(0x81, text)));
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
@@ -178,9 +158,7 @@ async function bareWsEventsPerS(frames: readonly string[]): Promise<number> {
   server.on('connection', (socket) => {
     setImmediate(() => {
       started = performance.now();
-      const raw = (socket as unknown as { _socket: Socket })._socket;
-      for (let offset = 0; offset < wire.length; offset += CHUNK)
-        raw.write(wire.subarray(offset, offset + CHUNK));
+      writeChunked((socket as unknown as { _socket: Socket })._socket, wire);
     });
   });
   const client = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: true });

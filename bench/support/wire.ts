@@ -11,8 +11,8 @@ export function jsonl(messages: Iterable<unknown>): Buffer {
   return Buffer.from(`${parts.join('\n')}\n`);
 }
 
-/** Writes `bytes` in pipe-sized chunks. */
-export function writeChunked(stream: PassThrough, bytes: Buffer): void {
+/** Writes `bytes` in pipe-sized chunks (to a pipe, or a peer's raw socket). */
+export function writeChunked(stream: { write(chunk: Buffer): unknown }, bytes: Buffer): void {
   for (let offset = 0; offset < bytes.length; offset += CHUNK)
     stream.write(bytes.subarray(offset, offset + CHUNK));
 }

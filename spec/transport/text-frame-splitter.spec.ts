@@ -4,28 +4,7 @@
  * `ws` byte for byte in its place in the stream.
  */
 import { MAX_SPLIT_PAYLOAD, TextFrameSplitter } from '../../src/transport/text-frame-splitter.js';
-
-/** One frame as a server writes it: FIN and opcode in `first`, unmasked unless a mask is given. */
-function frame(first: number, payload: Buffer | string, mask?: Buffer): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const length = body.length;
-  const maskBit = mask ? 0x80 : 0;
-  const header =
-    length < 126
-      ? Buffer.from([first, maskBit | length])
-      : length < 65_536
-        ? Buffer.from([first, maskBit | 126, length >> 8, length & 0xff])
-        : Buffer.concat([Buffer.from([first, maskBit | 127]), uint64(length)]);
-  if (!mask) return Buffer.concat([header, body]);
-  const masked = Buffer.from(body.map((byte, i) => byte ^ mask[i % 4]!));
-  return Buffer.concat([header, mask, masked]);
-}
-
-function uint64(n: number): Buffer {
-  const out = Buffer.alloc(8);
-  out.writeBigUInt64BE(BigInt(n));
-  return out;
-}
+import { frame } from '../support/websocket-frame.js';
 
 const text = (payload: Buffer | string): Buffer => frame(0x81, payload);
 const ping = (payload = ''): Buffer => frame(0x89, payload);

@@ -11,6 +11,7 @@ import type { ServerOptions, WebSocket } from 'ws';
 import { Codex, ConnectionLostError, WebSocketTransport } from '../../src/index.js';
 import type { ServerNotification } from '../../src/index.js';
 import { noUncaught } from '../support/no-uncaught.js';
+import { frame } from '../support/websocket-frame.js';
 
 interface Peer {
   url: string;
@@ -52,25 +53,6 @@ async function peer(options: ServerOptions = {}): Promise<Peer> {
         server.close(() => resolve());
       }),
   };
-}
-
-/** One unmasked frame as a server writes it. */
-function frame(first: number, payload: string | Buffer): Buffer {
-  const body = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
-  const n = body.length;
-  const header =
-    n < 126
-      ? Buffer.from([first, n])
-      : n < 65_536
-        ? Buffer.from([first, 126, n >> 8, n & 0xff])
-        : Buffer.concat([Buffer.from([first, 127, 0, 0, 0, 0]), uint32(n)]);
-  return Buffer.concat([header, body]);
-}
-
-function uint32(n: number): Buffer {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(n);
-  return out;
 }
 
 function delta(n: number, text = `token${n} `): ServerNotification {
