@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
 # `npm test`: lint, format check, type-check, then the Jest suite. Prints each phase's wall time
-# and, last, one tally line; stops at the first phase that fails.
+# and, last, one tally line; stops at the first phase that fails. Each phase reports progress as
+# it goes (ESLint a line per folder, Jest a line per test and the files still running every 30 s).
+#
+#   bash scripts/test.sh           the whole suite (what `npm test` runs)
+#   bash scripts/test.sh --smoke   the smoke set only: the package consumer matrix, the real-server
+#                                  core (scripts/core-specs.txt) and the docs' code blocks; what CI
+#                                  runs on the Node lines other than 24
+#
+# JEST_RESULTS names the file for Jest's JSON results (default .tmp/jest-results.json).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+mode=full
+case "${1:-}" in
+  '') ;;
+  --smoke) mode=smoke ;;
+  *)
+    echo "usage: bash scripts/test.sh [--smoke]" >&2
+    exit 2
+    ;;
+esac
 mkdir -p .tmp
-results=.tmp/jest-results.json
+results=${JEST_RESULTS:-.tmp/jest-results.json}
 rm -f "$results"
 summary=()
 now() { date +%s%N; }
@@ -23,13 +40,13 @@ phase() {
 }
 
 report() {
-  echo "=== phases"
+  echo "=== phases (node $(node --version), $mode)"
   printf '%s\n' "${summary[@]}"
   if [ -f "$results" ]; then
     node -e '
       const r = require(process.argv[1]);
       console.log(`jest: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
-    ' "$PWD/$results"
+    ' "$(realpath "$results")"
   fi
 }
 trap report EXIT
@@ -45,8 +62,20 @@ ensure_chromium() {
   fi
 }
 
+jest() {
+  env NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile="$results" \
+    --reporters=default --reporters=./scripts/jest-progress-reporter.cjs "$@"
+}
+
+if [ $mode = smoke ]; then
+  mapfile -t core < <(grep -v '^\s*\(#\|$\)' scripts/core-specs.txt)
+  phase jest jest --runTestsByPath spec/package/consumers.spec.ts "${core[@]}" \
+    spec/docs/code-blocks.spec.ts spec/docs/code-blocks-run.spec.ts
+  exit
+fi
+
 { command -v chromium >/dev/null 2>&1 || phase chromium ensure_chromium; } &&
-  phase eslint npx eslint . &&
+  phase eslint npx tsx scripts/lint-progress.ts &&
   phase prettier npx prettier --check . &&
   phase tsc npm run --silent typecheck &&
-  phase jest env NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile="$results"
+  phase jest jest

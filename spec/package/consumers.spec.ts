@@ -163,6 +163,7 @@ describe('the packed package, as consumers install it', () => {
     await link('vscode-jsonrpc');
     await link('ws');
     await link('jose');
+    await link('signal-exit');
     // The optional peer of codex-rx/ai-sdk, as an app that uses it has it.
     await link('ai');
     await link('@types/node');
