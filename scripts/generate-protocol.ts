@@ -8,8 +8,9 @@
  *    `moduleResolution: NodeNext` consumers of our `.d.ts` files require;
  * 3. `MethodResponses.ts` maps each request method to its response type: the binary's output
  *    pairs methods with params but not with results, so results are found by the `XParams` →
- *    `XResponse` naming rule plus the exceptions listed below. Generation fails on any method it
- *    cannot pair, rather than guess.
+ *    `XResponse` naming rule plus the exceptions listed below. A method it still cannot pair is
+ *    reported (one line naming it) and typed `unknown` rather than guessed, so a new release never
+ *    blocks regenerating the rest; add it to `RESPONSE_EXCEPTIONS` to type it.
  *
  * Usage: `npm run generate` (or `tsx scripts/generate-protocol.ts [OUT_DIR]`).
  */
@@ -18,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { resolveBundledCodex } from '../src/transport/codex-binary.js';
+import { resolveCodex } from '../src/transport/codex-binary.js';
 
 /** Where `npm run generate` writes. */
 export const GENERATED_DIR = fileURLToPath(new URL('../src/protocol/generated', import.meta.url));
@@ -33,6 +34,7 @@ const RESPONSE_EXCEPTIONS: Readonly<Record<string, string>> = {
   'config/batchWrite': 'ConfigWriteResponse',
   'config/mcpServer/reload': 'McpServerRefreshResponse',
   'config/value/write': 'ConfigWriteResponse',
+  'modelProvider/default/set': 'ConfigWriteResponse',
   'configRequirements/read': 'ConfigRequirementsReadResponse',
   'externalAgentConfig/import/readHistories': 'ExternalAgentConfigImportHistoriesReadResponse',
   'memory/reset': 'MemoryResetResponse',
@@ -98,7 +100,18 @@ function methodsOf(unionSource: string, unionName: string): MethodEntry[] {
   return entries;
 }
 
-async function writeMethodResponses(root: string, files: readonly string[]): Promise<void> {
+/** A request method the generator could not pair with a response type (typed `unknown`). */
+export interface UnpairedMethod {
+  readonly union: 'ClientRequest' | 'ServerRequest';
+  readonly method: string;
+  readonly params: string;
+}
+
+async function writeMethodResponses(
+  root: string,
+  files: readonly string[],
+): Promise<UnpairedMethod[]> {
+  const unpaired: UnpairedMethod[] = [];
   // A type's module: prefer v2 (the current protocol) over the legacy root when a name exists in both.
   const moduleOf = new Map<string, string>();
   for (const file of [...files].sort(
@@ -108,7 +121,10 @@ async function writeMethodResponses(root: string, files: readonly string[]): Pro
     if (!moduleOf.has(name))
       moduleOf.set(name, `./${file.replace(/\\/g, '/').replace(/\.ts$/, '.js')}`);
   }
-  const pair = (entries: MethodEntry[], union: string): Array<[string, string]> =>
+  const pair = (
+    entries: MethodEntry[],
+    union: UnpairedMethod['union'],
+  ): Array<[string, string | undefined]> =>
     entries.map(({ method, params }) => {
       const byRule = params.endsWith('Params')
         ? `${params.slice(0, -'Params'.length)}Response`
@@ -116,10 +132,8 @@ async function writeMethodResponses(root: string, files: readonly string[]): Pro
       const response =
         RESPONSE_EXCEPTIONS[method] ?? (byRule && moduleOf.has(byRule) ? byRule : undefined);
       if (!response || !moduleOf.has(response)) {
-        throw new Error(
-          `generate-protocol: no response type for ${union} method "${method}" (params ${params}); ` +
-            'add it to RESPONSE_EXCEPTIONS in scripts/generate-protocol.ts',
-        );
+        unpaired.push({ union, method, params });
+        return [method, undefined];
       }
       return [method, response];
     });
@@ -131,33 +145,56 @@ async function writeMethodResponses(root: string, files: readonly string[]): Pro
     methodsOf(await readFile(path.join(root, 'ServerRequest.ts'), 'utf8'), 'ServerRequest'),
     'ServerRequest',
   );
-  const names = [...new Set([...client, ...server].map(([, r]) => r))].sort();
+  const names = [
+    ...new Set([...client, ...server].flatMap(([, r]) => (r === undefined ? [] : [r]))),
+  ].sort();
+  // `unknown` keeps an unpaired method callable (its result must be narrowed) instead of absent.
+  const entry = ([m, r]: [string, string | undefined]): string =>
+    r === undefined
+      ? `  /** No response type could be paired with this method by the generator. */\n  "${m}": unknown;`
+      : `  "${m}": ${r};`;
   const lines = [
     HEADER,
     ...names.map((n) => `import type { ${n} } from "${moduleOf.get(n)!}";`),
     '',
     '/** The result type of each client request method. */',
     'export type ClientResponseByMethod = {',
-    ...client.map(([m, r]) => `  "${m}": ${r};`),
+    ...client.map(entry),
     '};',
     '',
     '/** The result type the client owes for each server request method. */',
     'export type ServerRequestResponseByMethod = {',
-    ...server.map(([m, r]) => `  "${m}": ${r};`),
+    ...server.map(entry),
     '};',
     '',
   ];
   await writeFile(path.join(root, 'MethodResponses.ts'), lines.join('\n'));
+  return unpaired;
+}
+
+/** What a generation run produced besides the files. */
+export interface GenerateResult {
+  /** Methods typed `unknown` because no response type could be paired with them. */
+  readonly unpaired: readonly UnpairedMethod[];
+}
+
+/** One line per unpaired method, for the console. */
+export function describeUnpaired(unpaired: readonly UnpairedMethod[]): string[] {
+  return unpaired.map(
+    ({ union, method, params }) =>
+      `generate-protocol: no response type for ${union} method "${method}" (params ${params}); ` +
+      'typed `unknown` — add it to RESPONSE_EXCEPTIONS in scripts/generate-protocol.ts',
+  );
 }
 
 /**
  * Runs the whole pipeline into `outDir` (replacing it).
- * @param codexPath - the binary to ask; defaults to the bundled, pinned one.
+ * @param codexPath - the binary to ask; defaults to `CODEX_RX_CODEX_PATH` or the bundled, pinned one.
  */
 export async function generateProtocol(
   outDir: string = GENERATED_DIR,
-  codexPath: string = resolveBundledCodex().path,
-): Promise<void> {
+  codexPath: string = resolveCodex().path,
+): Promise<GenerateResult> {
   const work = await mkdtemp(path.join(tmpdir(), 'codex-rx-generate-'));
   try {
     await execa(codexPath, ['app-server', 'generate-ts', '--experimental', '--out', work], {
@@ -165,9 +202,10 @@ export async function generateProtocol(
     });
     const files = await listTsFiles(work);
     for (const file of files) await addJsExtensions(work, file);
-    await writeMethodResponses(work, files);
+    const unpaired = await writeMethodResponses(work, files);
     await rm(outDir, { recursive: true, force: true });
     await cp(work, outDir, { recursive: true });
+    return { unpaired };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
@@ -175,6 +213,7 @@ export async function generateProtocol(
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const out = process.argv[2] ? path.resolve(process.argv[2]) : GENERATED_DIR;
-  await generateProtocol(out);
+  const { unpaired } = await generateProtocol(out);
+  for (const line of describeUnpaired(unpaired)) console.warn(line);
   console.log(`codex-rx: protocol types written to ${path.relative(process.cwd(), out) || out}`);
 }

@@ -24,6 +24,8 @@ export { autoApprove } from './requests/server-request-handlers.js';
 export type {
   ServerRequestHandler,
   ServerRequestHandlers,
+  UnknownServerRequest,
+  UnknownServerRequestHandler,
 } from './requests/server-request-handlers.js';
 export { APPROVAL_METHODS } from './requests/approvals.js';
 export type {

@@ -16,16 +16,9 @@ import {
   reply,
 } from '../../src/testing/index.js';
 import { FakePeer } from '../support/fake-peer.js';
+import { CODEX_IN_USE, OTHER_CODEX, PINNED_CODEX } from '../support/codex-in-use.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
-
-const pinned = (
-  JSON.parse(
-    await import('node:fs/promises').then((fs) => fs.readFile('package.json', 'utf8')),
-  ) as {
-    dependencies: Record<string, string>;
-  }
-).dependencies['@openai/codex'];
 
 describe('presets against the real app-server', () => {
   let real: RealCodex;
@@ -99,9 +92,11 @@ describe('presets against the real app-server', () => {
     expect(JSON.stringify(lastRequest().input)).toContain('`sandbox_mode` is `workspace-write`');
   });
 
-  it('codex.metadata names the server and its version', () => {
-    expect(real.codex.metadata.serverInfo).toEqual({ name: 'codex_rx', version: pinned });
-    expect(real.codex.metadata.userAgent).toContain(`/${pinned} `);
+  it('codex.metadata names the server and the version of the binary in use', () => {
+    // The pinned one, unless CODEX_RX_CODEX_PATH points the suite at another release.
+    if (!OTHER_CODEX) expect(CODEX_IN_USE).toBe(PINNED_CODEX);
+    expect(real.codex.metadata.serverInfo).toEqual({ name: 'codex_rx', version: CODEX_IN_USE });
+    expect(real.codex.metadata.userAgent).toContain(`/${CODEX_IN_USE} `);
   });
 });
 

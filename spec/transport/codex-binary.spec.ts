@@ -1,5 +1,10 @@
 import { accessSync, constants } from 'node:fs';
-import { CodexBinaryNotFoundError, resolveBundledCodex } from '../../src/transport/codex-binary.js';
+import {
+  CodexBinaryNotFoundError,
+  resolveBundledCodex,
+  resolveCodex,
+} from '../../src/transport/codex-binary.js';
+import { codexCommand } from '../../src/transport/codex-command.js';
 
 describe('resolveBundledCodex', () => {
   it('finds the native binary of the pinned @openai/codex for this platform', () => {
@@ -12,5 +17,40 @@ describe('resolveBundledCodex', () => {
   it('names the platform when there is no bundled binary for it', () => {
     expect(() => resolveBundledCodex('sunos', 'sparc')).toThrow(CodexBinaryNotFoundError);
     expect(() => resolveBundledCodex('sunos', 'sparc')).toThrow(/sunos-sparc.*codexPath/);
+  });
+});
+
+describe('resolveCodex (CODEX_RX_CODEX_PATH)', () => {
+  it('is the bundled binary when CODEX_RX_CODEX_PATH is unset or empty', () => {
+    expect(resolveCodex({})).toEqual(resolveBundledCodex());
+    expect(resolveCodex({ CODEX_RX_CODEX_PATH: '' })).toEqual(resolveBundledCodex());
+  });
+
+  it('is the named binary, with its sibling codex-path helpers, when set', () => {
+    const bundled = resolveBundledCodex();
+    const other = resolveCodex({ CODEX_RX_CODEX_PATH: bundled.path });
+    expect(other.path).toBe(bundled.path);
+    expect(other.helperPath).toBe(bundled.helperPath);
+  });
+
+  it('names the variable and the path when the file is not there', () => {
+    expect(() => resolveCodex({ CODEX_RX_CODEX_PATH: '/nonexistent/codex' })).toThrow(
+      CodexBinaryNotFoundError,
+    );
+    expect(() => resolveCodex({ CODEX_RX_CODEX_PATH: '/nonexistent/codex' })).toThrow(
+      /CODEX_RX_CODEX_PATH names \/nonexistent\/codex/,
+    );
+  });
+
+  it('is what a spawned command uses unless codexPath is given', () => {
+    const saved = process.env.CODEX_RX_CODEX_PATH;
+    process.env.CODEX_RX_CODEX_PATH = '/nonexistent/codex';
+    try {
+      expect(() => codexCommand({}, ['app-server'])).toThrow(/CODEX_RX_CODEX_PATH/);
+      expect(codexCommand({ codexPath: '/bin/true' }, []).executable).toBe('/bin/true');
+    } finally {
+      if (saved === undefined) delete process.env.CODEX_RX_CODEX_PATH;
+      else process.env.CODEX_RX_CODEX_PATH = saved;
+    }
   });
 });

@@ -43,13 +43,22 @@ export const SAFE_DEFAULTS: { readonly [M in ServerRequestMethod]: Default<M> } 
       ],
       success: false,
     }),
-  // Truthful and harmless: the server asks so it can tell the model the date.
-  'currentTime/read': () => result({ currentTimeAt: Math.floor(Date.now() / 1000) }),
   // No safe token to make up: refusing lets the server fall back (re-login, no attestation).
   'account/chatgptAuthTokens/refresh': () =>
     refuse('codex-rx: no handler to refresh ChatGPT auth tokens'),
   'attestation/generate': () => refuse('codex-rx: no attestation handler'),
 };
+
+/**
+ * Defaults for server requests that releases inside the supported window still send but the
+ * pinned protocol no longer declares (see docs/versions.md), so running against the previous
+ * release answers them as it did rather than with `-32601`.
+ */
+export const WINDOW_DEFAULTS: Readonly<Record<string, (params: unknown) => ServerRequestOutcome>> =
+  {
+    // 0.169.0; removed in 0.171.0. Truthful and harmless: the server asks so it can tell the model the date.
+    'currentTime/read': () => result({ currentTimeAt: Math.floor(Date.now() / 1000) }),
+  };
 
 /** Whether `method` is a server request method of the pinned protocol. */
 export function isKnownServerRequest(method: string): method is ServerRequestMethod {

@@ -12,7 +12,7 @@ import { decisionProblem } from './approval-decisions.js';
 import { approvalResult, isApprovalMethod } from './approvals.js';
 import { toToolResponse, toolErrorResponse } from './dynamic-tool.js';
 import type { DynamicTool } from './dynamic-tool.js';
-import { isKnownServerRequest, safeDefault } from './safe-defaults.js';
+import { isKnownServerRequest, safeDefault, WINDOW_DEFAULTS } from './safe-defaults.js';
 import { ServerRequestHandle } from './server-request-handle.js';
 import type { AnyServerRequest, ServerRequestOutcome } from './server-request-handle.js';
 import type { ServerRequestHandlers } from './server-request-handlers.js';
@@ -171,10 +171,7 @@ export class ServerRequestDispatcher {
   /** Handles one server request; resolves with the result or rejects with a JSON-RPC error. */
   async dispatch(request: IncomingRequest): Promise<unknown> {
     const { method } = request;
-    if (!isKnownServerRequest(method)) {
-      this.logger.warn(`codex-rx: unknown server request ${method}; answered -32601`);
-      throw new ResponseError(-32601, `codex-rx: unknown request method ${method}`);
-    }
+    if (!isKnownServerRequest(method)) return this.dispatchUnknown(request);
     const params = request.params as ServerRequestParams<typeof method>;
     const threadId = threadIdOf({ params }) ?? legacyConversationId(params);
     const turnId = turnIdOf({ params });
@@ -211,6 +208,68 @@ export class ServerRequestDispatcher {
       this.open.delete(key);
       if (!handle.isResolvedByServer) this.remember(key, handle);
     }
+  }
+
+  /**
+   * A method the generated protocol does not declare: the app's opt-in `unknownRequest` handler
+   * first, then a default for a release inside the supported window, else `-32601`. Bounded by
+   * the same timeout as every other request.
+   */
+  private async dispatchUnknown(request: IncomingRequest): Promise<unknown> {
+    const { method, params } = request;
+    const threadId = threadIdOf({ params }) ?? legacyConversationId(params);
+    const turnId = turnIdOf({ params });
+    const handler = this.ended
+      ? undefined
+      : this.scopesFor(threadId, turnId).find((scope) => scope.handlers?.unknownRequest)?.handlers
+          ?.unknownRequest;
+    if (handler) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new ResponseError(
+                -32603,
+                `codex-rx: the unknownRequest handler gave no answer to ${method} within ${this.timeoutMs} ms`,
+              ),
+            ),
+          this.timeoutMs,
+        );
+      });
+      let answer: unknown;
+      try {
+        answer = await Promise.race([
+          Promise.resolve().then(() => handler({ id: request.id, method, params, threadId })),
+          timeout,
+        ]);
+      } catch (error) {
+        if (error instanceof ResponseError) {
+          this.logger.warn(error.message);
+          throw error;
+        }
+        const message = (error as Error)?.message ?? String(error);
+        this.logger.warn(`codex-rx: the unknownRequest handler for ${method} failed (${message})`);
+        throw new ResponseError(
+          -32603,
+          `codex-rx: the unknownRequest handler for ${method} failed: ${message}`,
+        );
+      } finally {
+        clearTimeout(timer);
+      }
+      if (answer !== undefined) return answer;
+    }
+    const windowDefault = Object.hasOwn(WINDOW_DEFAULTS, method)
+      ? WINDOW_DEFAULTS[method]
+      : undefined;
+    if (windowDefault) {
+      const outcome = windowDefault(params);
+      if (outcome.kind === 'error')
+        throw new ResponseError(outcome.error.code, outcome.error.message, outcome.error.data);
+      return outcome.result;
+    }
+    this.logger.warn(`codex-rx: unknown server request ${method}; answered -32601`);
+    throw new ResponseError(-32601, `codex-rx: unknown request method ${method}`);
   }
 
   private remember(key: string, handle: AnyServerRequest): void {

@@ -12,6 +12,26 @@ export type ServerRequestHandler<M extends ServerRequestMethod> = (
   request: ServerRequestHandle<M>,
 ) => ServerRequestResult<M> | Promise<ServerRequestResult<M>>;
 
+/** A server request whose method the generated protocol of this codex-rx does not declare. */
+export interface UnknownServerRequest {
+  /** The JSON-RPC id. */
+  readonly id: string | number;
+  /** The method, as the server sent it. */
+  readonly method: string;
+  /** The params, unchecked: narrow them before use. */
+  readonly params: unknown;
+  /** The thread the params name (`params.threadId`), when they name one. */
+  readonly threadId: string | undefined;
+}
+
+/**
+ * Answers a server request that codex-rx does not know (a method newer than its generated
+ * protocol): return the JSON result, or a Promise of it; return `undefined` to leave it refused
+ * (`-32601`). A throw (or rejection) is answered with a JSON-RPC error (`-32603`) naming the
+ * method; it never reaches the event loop.
+ */
+export type UnknownServerRequestHandler = (request: UnknownServerRequest) => unknown;
+
 /**
  * How the client answers the server's requests, by method, typed from the protocol. Given to the
  * client (`Codex.start({ handlers })`), a thread (`startThread(params, { handlers })`,
@@ -29,6 +49,14 @@ export type ServerRequestHandlers = {
    * method at the same level takes precedence.
    */
   readonly approval?: ApprovalShorthand;
+  /**
+   * Opt-in answer for server requests whose method the generated protocol does not declare, so an
+   * app can answer a request a newer server sends before codex-rx is regenerated. Without it
+   * (the default) such requests are refused with JSON-RPC `-32601`. They never reach
+   * `serverRequests$`; the narrowest level (turn, thread, client) that has one is asked, by the
+   * thread and turn the params name.
+   */
+  readonly unknownRequest?: UnknownServerRequestHandler;
 };
 
 /**

@@ -328,6 +328,7 @@ const placeholder = {
     type: 'mcpToolCall',
     id,
     server: '',
+    environmentId: null,
     tool: '',
     status: 'inProgress',
     arguments: null,

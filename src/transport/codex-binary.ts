@@ -94,3 +94,37 @@ export function resolveBundledCodex(
     tried,
   );
 }
+
+/**
+ * The environment variable that points codex-rx at another `codex` executable instead of the
+ * bundled one (used to run a suite against another release; an explicit `codexPath` still wins).
+ */
+export const CODEX_PATH_ENV = 'CODEX_RX_CODEX_PATH';
+
+/**
+ * The `codex` executable to use when no `codexPath` option is given: the one named by
+ * `CODEX_RX_CODEX_PATH` when it is set, otherwise the bundled, pinned one.
+ *
+ * An overriding binary laid out like a platform package (`…/<triple>/bin/codex`) gets its sibling
+ * `codex-path` helper folder, as the bundled one does.
+ *
+ * @param env - defaults to `process.env`.
+ * @throws {@link CodexBinaryNotFoundError} when `CODEX_RX_CODEX_PATH` names no file, or (unset)
+ *   when there is no bundled binary.
+ */
+export function resolveCodex(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CodexBinary {
+  const override = env[CODEX_PATH_ENV];
+  if (override === undefined || override === '') return resolveBundledCodex();
+  const full = path.resolve(override);
+  if (!existsSync(full)) {
+    throw new CodexBinaryNotFoundError(
+      `codex-rx: ${CODEX_PATH_ENV} names ${full}, which does not exist. ` +
+        `Unset it to use the bundled binary, or point it at a codex executable.`,
+      [full],
+    );
+  }
+  const helperPath = path.join(path.dirname(path.dirname(full)), 'codex-path');
+  return { path: full, ...(existsSync(helperPath) ? { helperPath } : {}) };
+}

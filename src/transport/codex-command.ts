@@ -1,11 +1,14 @@
 import path from 'node:path';
-import { resolveBundledCodex } from './codex-binary.js';
+import { resolveCodex } from './codex-binary.js';
 import { configToArgs } from './toml.js';
 import type { TomlValue } from './toml.js';
 
 /** What it takes to run `codex`: which binary, and its config, home and environment. */
 export interface CodexCommandOptions {
-  /** The `codex` executable. Defaults to the native binary of the pinned `@openai/codex` dependency. */
+  /**
+   * The `codex` executable. Defaults to `CODEX_RX_CODEX_PATH` when set, otherwise the native binary of
+   * the pinned `@openai/codex` dependency.
+   */
   codexPath?: string;
   /** Config overrides, each passed as `-c key=value` with the value TOML-encoded. */
   config?: Readonly<Record<string, TomlValue | undefined>>;
@@ -24,7 +27,7 @@ export function codexCommand(
   options: CodexCommandOptions,
   subcommand: readonly string[],
 ): { executable: string; args: string[]; env: Record<string, string | undefined> } {
-  const bundled = options.codexPath ? undefined : resolveBundledCodex();
+  const bundled = options.codexPath ? undefined : resolveCodex();
   const executable = options.codexPath ?? bundled!.path;
   const env: Record<string, string | undefined> = { ...options.env };
   if (options.codexHome) env.CODEX_HOME = options.codexHome;

@@ -23,7 +23,6 @@ import type { ConfigReadResponse } from "./v2/ConfigReadResponse.js";
 import type { ConfigRequirementsReadResponse } from "./v2/ConfigRequirementsReadResponse.js";
 import type { ConfigWriteResponse } from "./v2/ConfigWriteResponse.js";
 import type { ConsumeAccountRateLimitResetCreditResponse } from "./v2/ConsumeAccountRateLimitResetCreditResponse.js";
-import type { CurrentTimeReadResponse } from "./v2/CurrentTimeReadResponse.js";
 import type { DynamicToolCallResponse } from "./v2/DynamicToolCallResponse.js";
 import type { EnvironmentAddResponse } from "./v2/EnvironmentAddResponse.js";
 import type { EnvironmentInfoResponse } from "./v2/EnvironmentInfoResponse.js";
@@ -164,6 +163,7 @@ import type { ThreadReadStateUpdateResponse } from "./v2/ThreadReadStateUpdateRe
 import type { ThreadRealtimeAppendAudioResponse } from "./v2/ThreadRealtimeAppendAudioResponse.js";
 import type { ThreadRealtimeAppendSpeechResponse } from "./v2/ThreadRealtimeAppendSpeechResponse.js";
 import type { ThreadRealtimeAppendTextResponse } from "./v2/ThreadRealtimeAppendTextResponse.js";
+import type { ThreadRealtimeListResponse } from "./v2/ThreadRealtimeListResponse.js";
 import type { ThreadRealtimeListVoicesResponse } from "./v2/ThreadRealtimeListVoicesResponse.js";
 import type { ThreadRealtimeStartResponse } from "./v2/ThreadRealtimeStartResponse.js";
 import type { ThreadRealtimeStopResponse } from "./v2/ThreadRealtimeStopResponse.js";
@@ -171,6 +171,7 @@ import type { ThreadResumeResponse } from "./v2/ThreadResumeResponse.js";
 import type { ThreadRevertResponse } from "./v2/ThreadRevertResponse.js";
 import type { ThreadSampleCancelResponse } from "./v2/ThreadSampleCancelResponse.js";
 import type { ThreadSampleResponse } from "./v2/ThreadSampleResponse.js";
+import type { ThreadSearchCancelResponse } from "./v2/ThreadSearchCancelResponse.js";
 import type { ThreadSearchOccurrencesResponse } from "./v2/ThreadSearchOccurrencesResponse.js";
 import type { ThreadSearchResponse } from "./v2/ThreadSearchResponse.js";
 import type { ThreadSectionCreateResponse } from "./v2/ThreadSectionCreateResponse.js";
@@ -262,6 +263,9 @@ export type ClientResponseByMethod = {
   "threadSection/update": ThreadSectionUpdateResponse;
   "threadSection/delete": ThreadSectionDeleteResponse;
   "thread/search": ThreadSearchResponse;
+  "thread/search/stream": ThreadSearchResponse;
+  "thread/search/cancel": ThreadSearchCancelResponse;
+  "thread/search/stream/cancel": ThreadSearchCancelResponse;
   "thread/searchOccurrences": ThreadSearchOccurrencesResponse;
   "thread/loaded/list": ThreadLoadedListResponse;
   "thread/read": ThreadReadResponse;
@@ -314,6 +318,7 @@ export type ClientResponseByMethod = {
   "thread/realtime/appendSpeech": ThreadRealtimeAppendSpeechResponse;
   "thread/realtime/stop": ThreadRealtimeStopResponse;
   "thread/timeline/list": ThreadTimelineListResponse;
+  "thread/realtime/list": ThreadRealtimeListResponse;
   "thread/realtime/listVoices": ThreadRealtimeListVoicesResponse;
   "review/start": ReviewStartResponse;
   "model/list": ModelListResponse;
@@ -322,6 +327,7 @@ export type ClientResponseByMethod = {
   "account/gatewayOAuth/cancel": GatewayOAuthCancelResponse;
   "modelProvider/list": ModelProviderListResponse;
   "modelProvider/config/write": ModelProviderConfigWriteResponse;
+  "modelProvider/default/set": ConfigWriteResponse;
   "modelProvider/capabilities/read": ModelProviderCapabilitiesReadResponse;
   "experimentalFeature/list": ExperimentalFeatureListResponse;
   "permissionProfile/list": PermissionProfileListResponse;
@@ -400,7 +406,6 @@ export type ServerRequestResponseByMethod = {
   "item/tool/call": DynamicToolCallResponse;
   "account/chatgptAuthTokens/refresh": ChatgptAuthTokensRefreshResponse;
   "attestation/generate": AttestationGenerateResponse;
-  "currentTime/read": CurrentTimeReadResponse;
   "applyPatchApproval": ApplyPatchApprovalResponse;
   "execCommandApproval": ExecCommandApprovalResponse;
 };
