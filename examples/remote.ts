@@ -33,7 +33,7 @@ console.log('B: connection lost, reconnecting');
 await using restarted = await startListener({
   ...env.options,
   listen: 'ws',
-  port: Number(new URL(url!).port),
+  port: Number(new URL(url).port),
   token: token!,
 });
 await firstValueFrom(second.connectionState$.pipe(filter((s) => s === 'ready')));

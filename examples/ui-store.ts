@@ -5,6 +5,8 @@
  * immutable, plain snapshots. examples/ui-store-react.tsx shows the React hook.
  *
  *   npm run example -- ui-store [--offline]
+ *
+ * It imports only what the package exports, so it runs as is in an app of your own.
  */
 import { configureStore, createSlice } from '@reduxjs/toolkit';
 import type { PayloadAction } from '@reduxjs/toolkit';
@@ -12,11 +14,30 @@ import { isDeepStrictEqual } from 'node:util';
 import { createStore } from 'zustand/vanilla';
 import { Codex, INITIAL_THREAD_STATE, reduceThreadState } from 'codex-rx';
 import type { StateEvent, ThreadState } from 'codex-rx';
-import { exampleEnvironment } from './support/example-environment.js';
+import { item, reply, startScriptedCodex } from 'codex-rx/testing';
 
-await using env = await exampleEnvironment('ui-store');
-await using codex = await Codex.start(env.options);
-const thread = await codex.startThread({ cwd: env.workspace });
+// Offline (`--offline` or CODEX_RX_OFFLINE=1), the real app-server answers from a scripted model,
+// with no account; otherwise your own Codex set-up does, working in this folder (read-only).
+const offline = process.argv.includes('--offline') || process.env.CODEX_RX_OFFLINE === '1';
+await using scripted = offline ? await startScriptedCodex() : undefined;
+scripted?.model.enqueue(
+  reply.of(
+    [
+      item.message('Checking the project layout first.', { phase: 'commentary' }),
+      item.message('The project has 3 packages.', {
+        phase: 'final_answer',
+        chunks: ['The project ', 'has 3 ', 'packages.'],
+      }),
+    ],
+    { delayMs: 20 },
+  ),
+);
+await using own = scripted ? undefined : await Codex.start();
+const codex = scripted?.codex ?? own!;
+const thread = await codex.startThread({
+  cwd: scripted?.home.workspace ?? process.cwd(),
+  sandbox: 'read-only',
+});
 
 // Zustand: the store holds the latest snapshot; a renderer would throttle with auditTime(16).
 const chat = createStore<ThreadState>()(() => INITIAL_THREAD_STATE);

@@ -64,7 +64,7 @@ ensure_chromium() {
 
 jest() {
   env NODE_OPTIONS=--experimental-vm-modules npx jest --json --outputFile="$results" \
-    --reporters=default --reporters=./scripts/jest-progress-reporter.cjs "$@"
+    --reporters=default --reporters=./scripts/jest-progress-reporter.js "$@"
 }
 
 if [ $mode = smoke ]; then

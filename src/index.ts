@@ -105,7 +105,13 @@ export type { RemoteOptions } from './transport/websocket-transport.js';
 export { startListener } from './transport/app-server-listener.js';
 export { signedBearer } from './transport/signed-bearer.js';
 export type { SignedBearerOptions } from './transport/signed-bearer.js';
-export type { AppServerListener, ListenerOptions } from './transport/app-server-listener.js';
+export type {
+  AppServerListener,
+  ListenerOptions,
+  ListenerConnectOptions,
+  WebSocketListenerConnectOptions,
+  UnixListenerConnectOptions,
+} from './transport/app-server-listener.js';
 export type { StdioTransportOptions } from './transport/stdio-transport.js';
 export {
   JsonlMessageReader,

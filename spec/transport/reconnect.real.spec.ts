@@ -79,12 +79,12 @@ describe('remote app-server: loss, reconnect, several clients', () => {
 
   it('fails the running turn with ConnectionLostError, dials again, and the thread resumes with its history', async () => {
     const first = await listen();
-    const url = new URL(first.connectOptions.url!);
+    const url = new URL(first.connectOptions.url);
     // The token through bearer(): asked again at each connect (a signed one would be fresh).
     let bearerCalls = 0;
     const codex = await Codex.connect(
       {
-        url: first.connectOptions.url!,
+        url: first.connectOptions.url,
         bearer: () => {
           bearerCalls++;
           return first.connectOptions.token!;

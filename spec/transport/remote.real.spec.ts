@@ -94,7 +94,7 @@ describe('remote connection failures', () => {
 
   it('a wrong or missing token is an AuthenticationError that does not quote it', async () => {
     await using listener = await startListener({ codexHome: home.path, env: home.env });
-    const url = listener.connectOptions.url!;
+    const url = listener.connectOptions.url;
     const wrong = 'not-the-right-token-0123456789';
     const error = await Codex.connect({ url, token: wrong }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthenticationError);

@@ -1,6 +1,6 @@
 import { ReplaySubject, defer, from, lastValueFrom, toArray } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { readUIMessageStream } from 'ai';
+import { aiPeerReady } from './ai-peer.js';
 import type { UIMessage, UIMessageChunk } from 'ai';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError } from '../errors/json-rpc-error.js';
@@ -130,6 +130,7 @@ export class CodexChat {
         messageId: turn.id,
         latest: state,
       });
+      const { readUIMessageStream } = await aiPeerReady();
       for await (const message of readUIMessageStream({ stream: toReadableStream(chunks) }))
         if (messages.at(-1)?.id === turn.id) messages[messages.length - 1] = message;
         else messages.push(message);

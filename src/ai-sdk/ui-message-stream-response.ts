@@ -1,4 +1,4 @@
-import { createUIMessageStreamResponse, pipeUIMessageStreamToResponse } from 'ai';
+import { aiPeer, aiPeerReady } from './ai-peer.js';
 import type { UIMessageChunk } from 'ai';
 import type { ServerResponse } from 'node:http';
 import type { Observable } from 'rxjs';
@@ -32,14 +32,15 @@ export function toUIMessageStreamResponse(
   chunks$: Observable<UIMessageChunk>,
   init: { status?: number; headers?: Record<string, string> } = {},
 ): Response {
-  return createUIMessageStreamResponse({ ...init, stream: toReadableStream(chunks$) });
+  return aiPeer().createUIMessageStreamResponse({ ...init, stream: toReadableStream(chunks$) });
 }
 
 /** The same, written to a Node `http.ServerResponse`; resolves when the stream has ended. */
-export function pipeUIMessageStreamToNodeResponse(
+export async function pipeUIMessageStreamToNodeResponse(
   chunks$: Observable<UIMessageChunk>,
   response: ServerResponse,
   init: { status?: number; headers?: Record<string, string> } = {},
 ): Promise<void> {
+  const { pipeUIMessageStreamToResponse } = await aiPeerReady();
   return pipeUIMessageStreamToResponse({ ...init, response, stream: toReadableStream(chunks$) });
 }

@@ -294,8 +294,8 @@ const noScriptResponder: Responder = () =>
 /** Bounds a hanging stream so a forgotten test never keeps the process alive. */
 const MAX_HANG_MS = 120_000;
 
-/** The scripted model server. */
-export class ScriptedModelServer {
+/** The scripted model server. Dispose it (`await using`) or call `close()`. */
+export class ScriptedModelServer implements AsyncDisposable {
   /** Every request received, in order (model calls and others such as `GET /models`). */
   readonly requests: ModelRequest[] = [];
   private readonly queue: ScriptedReply[] = [];
@@ -378,6 +378,11 @@ export class ScriptedModelServer {
     this.open.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  /** `close()`, for `await using model = await ScriptedModelServer.start()`. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {

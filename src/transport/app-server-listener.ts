@@ -38,10 +38,37 @@ export interface ListenerOptions extends CodexCommandOptions {
   readyTimeoutMs?: number;
 }
 
+/**
+ * Where a WebSocket listener is: its `ws://127.0.0.1:PORT` URL and, with the default
+ * capability-token auth, the token (absent with signed bearer tokens: give `bearer` instead).
+ */
+export interface WebSocketListenerConnectOptions extends RemoteOptions {
+  readonly url: string;
+  readonly token?: string;
+  readonly socketPath?: undefined;
+}
+
+/** Where a unix-socket listener is. */
+export interface UnixListenerConnectOptions extends RemoteOptions {
+  readonly socketPath: string;
+  readonly url?: undefined;
+  readonly token?: undefined;
+}
+
+/**
+ * `listener.connectOptions`: for a listener started with a known `listen`, the one shape it has
+ * (`const { url, token } = listener.connectOptions` gives `url` a `string`); otherwise either,
+ * told apart by `url` or `socketPath`. Either is a {@link RemoteOptions} for `Codex.connect()`.
+ */
+export type ListenerConnectOptions<Listen extends 'ws' | 'unix' = 'ws' | 'unix'> =
+  Listen extends 'unix' ? UnixListenerConnectOptions : WebSocketListenerConnectOptions;
+
 /** A running listener. `close()` (or `await using`) stops it and removes its token file. */
-export interface AppServerListener extends AsyncDisposable {
+export interface AppServerListener<
+  Listen extends 'ws' | 'unix' = 'ws' | 'unix',
+> extends AsyncDisposable {
   /** What {@link Codex.connect} needs: `{ url, token }` or `{ socketPath }`. */
-  readonly connectOptions: RemoteOptions;
+  readonly connectOptions: ListenerConnectOptions<Listen>;
   /** The server's process id. */
   readonly pid: number | undefined;
   /** Stops the server: SIGTERM, then SIGKILL after 2 s. */
@@ -54,11 +81,13 @@ export interface AppServerListener extends AsyncDisposable {
  * socket; resolves once the server answers `/readyz`. Connect with
  * `Codex.connect(listener.connectOptions)`, from as many clients as you like.
  */
-export async function startListener(options: ListenerOptions = {}): Promise<AppServerListener> {
+export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
+  options: ListenerOptions & { listen?: Listen } = {},
+): Promise<AppServerListener<Listen>> {
   const folder = await mkdtemp(path.join(tmpdir(), 'codex-rx-listener-'));
   const listen = options.listen ?? 'ws';
   const args = ['app-server'];
-  let connectOptions: RemoteOptions;
+  let connectOptions: ListenerConnectOptions;
   let ready: () => Promise<boolean>;
   if (listen === 'unix') {
     const socketPath = options.socketPath ?? path.join(folder, 'app-server.sock');
@@ -139,7 +168,13 @@ export async function startListener(options: ListenerOptions = {}): Promise<AppS
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return { connectOptions, pid: child.pid, close, [Symbol.asyncDispose]: close };
+  // Which of the two shapes was built follows from `listen`, which the type cannot track.
+  return {
+    connectOptions: connectOptions as ListenerConnectOptions<Listen>,
+    pid: child.pid,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
 
 function freePort(): Promise<number> {

@@ -2,12 +2,13 @@
 // the files still running with their time so far, so that a suite file whose tests take a minute
 // each never looks like a hang. Jest's default reporter still prints each file's result and the
 // failures; this one only adds progress.
-'use strict';
-const path = require('node:path');
+import path from 'node:path';
+import process from 'node:process';
+import { clearInterval, setInterval } from 'node:timers';
 
 const HEARTBEAT_MS = 30_000;
 
-class ProgressReporter {
+export default class ProgressReporter {
   constructor(globalConfig) {
     this.root = globalConfig.rootDir;
     this.running = new Map();
@@ -56,5 +57,3 @@ class ProgressReporter {
     return undefined;
   }
 }
-
-module.exports = ProgressReporter;
