@@ -115,6 +115,7 @@ export class ClientConnection {
       logger: this.logger,
       serverRequests: this.serverRequests,
       turnStallTimeoutMs: options.turnStallTimeoutMs,
+      controlTimeoutMs: controlTimeout === false ? undefined : controlTimeout,
       request: (method, params, requestOptions) => this.rpc.request(method, params, requestOptions),
       control: (method, params) => this.rpc.request(method, params, controlOptions),
       ensureSignedIn: () => {

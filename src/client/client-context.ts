@@ -13,6 +13,8 @@ export interface ClientContext {
   readonly logger: FullLogger;
   /** The client's default `turnStallTimeoutMs` (off when undefined). */
   readonly turnStallTimeoutMs?: number | undefined;
+  /** The bound on control requests, in ms (undefined when they have none). */
+  readonly controlTimeoutMs: number | undefined;
   readonly serverRequests: ServerRequestDispatcher;
   request(method: string, params: unknown, options?: RequestOptions): Promise<unknown>;
   /** A control request (not a turn): `request` with the client's control-request timeout. */

@@ -2,7 +2,6 @@ import type { Observable, Subscription } from 'rxjs';
 import { CodexError } from '../errors/codex-error.js';
 import { TurnActiveError } from '../errors/turn-errors.js';
 import type { FullLogger } from '../logger.js';
-import { outsideCapture } from '../observables/turn-context.js';
 import { ThreadRoute } from '../observables/notification-router.js';
 import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
 import type { ThreadGoalStatus } from '../protocol/generated/v2/ThreadGoalStatus.js';
@@ -34,6 +33,8 @@ export interface GoalHost {
   readonly events$: Observable<CodexNotification>;
   readonly logger: FullLogger;
   readonly turnStallTimeoutMs?: number | undefined;
+  /** How long a new turn waits for the turn this client is ending, in ms. */
+  readonly endWaitMs: number;
   bindRequests(scope: RequestScope): () => void;
   /** A control request (goal set, steer, interrupt). */
   control(method: string, params: unknown): Promise<unknown>;
@@ -117,6 +118,14 @@ export class GoalDriver implements TurnHost {
     return this.host.logger;
   }
 
+  get threadRoute(): ThreadRoute {
+    return this.host.route;
+  }
+
+  get endWaitMs(): number {
+    return this.host.endWaitMs;
+  }
+
   get turnStallTimeoutMs(): number | undefined {
     return this.host.turnStallTimeoutMs;
   }
@@ -152,13 +161,11 @@ export class GoalDriver implements TurnHost {
       this.failStart = reject;
     });
     // Subscribed before the goal is set: its first turn may start before the response.
-    this.events = outsideCapture(() =>
-      this.host.events$.subscribe({
-        next: (notification) => this.onThreadEvent(notification),
-        error: (error: unknown) => this.abort(error as Error),
-        complete: () => this.abort(new CodexError('the connection ended', { code: 'closed' })),
-      }),
-    );
+    this.events = this.host.events$.subscribe({
+      next: (notification) => this.onThreadEvent(notification),
+      error: (error: unknown) => this.abort(error as Error),
+      complete: () => this.abort(new CodexError('the connection ended', { code: 'closed' })),
+    });
     const timer = setTimeout(
       () =>
         this.abort(

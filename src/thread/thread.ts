@@ -38,6 +38,12 @@ import { TurnObservable } from './turn-observable.js';
 import type { TurnOptions } from './turn-options.js';
 import { splitTurnOptions } from './turn-options.js';
 
+/**
+ * How long a new turn waits for the end of a turn this client is ending, when control requests
+ * have no timeout (`requestTimeoutMs: false`): the wait must end even if the server never does.
+ */
+const DEFAULT_END_WAIT_MS = 120_000;
+
 /** Options of {@link Thread.turns}: every `thread/turns/list` parameter but the id and cursor. */
 export type TurnsListOptions = Omit<ThreadTurnsListParams, 'threadId' | 'cursor'>;
 /** Options of {@link Thread.items}: every `thread/items/list` parameter but the id and cursor. */
@@ -176,6 +182,8 @@ export class Thread {
       {
         threadId: this.id,
         route: this.route,
+        threadRoute: this.route,
+        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
         logger: this.ctx.logger,
         turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
         bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
@@ -225,6 +233,7 @@ export class Thread {
         threadId: this.id,
         route: this.route,
         events$: this.events$,
+        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
         logger: this.ctx.logger,
         turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
         bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
