@@ -12,14 +12,20 @@ import { hotNotifications } from '../observables/hot-notifications.js';
 import type { HotNotifications } from '../observables/hot-notifications.js';
 import { NotificationRouter } from '../observables/notification-router.js';
 import type { InitializeResponse } from '../protocol/generated/InitializeResponse.js';
+import type {
+  ClientRequestMethod,
+  ClientRequestParams,
+  ClientRequestResult,
+} from '../protocol/methods.js';
 import type { GetAccountResponse } from '../protocol/generated/v2/GetAccountResponse.js';
 import { ServerRequestDispatcher } from '../requests/server-request-dispatcher.js';
 import { RpcConnection } from '../rpc/rpc-connection.js';
+import type { RequestOptions } from '../rpc/rpc-connection.js';
 import { redactingLogger } from '../secrets/secret-redactor.js';
 import type { SecretRedactor } from '../secrets/secret-redactor.js';
 import type { Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
-import type { ClientContext } from './client-context.js';
+import type { ClientContext } from '../client-context.js';
 import type { ConnectOptions, ReconnectOptions } from './codex-options.js';
 
 /** How long a server request may wait for an answer by default, in ms. */
@@ -116,8 +122,14 @@ export class ClientConnection {
       serverRequests: this.serverRequests,
       turnStallTimeoutMs: options.turnStallTimeoutMs,
       controlTimeoutMs: controlTimeout === false ? undefined : controlTimeout,
-      request: (method, params, requestOptions) => this.rpc.request(method, params, requestOptions),
-      control: (method, params) => this.rpc.request(method, params, controlOptions),
+      request: <M extends ClientRequestMethod>(
+        method: M,
+        params: ClientRequestParams<M> | undefined,
+        requestOptions?: RequestOptions,
+      ) => this.rpc.request(method, params, requestOptions) as Promise<ClientRequestResult<M>>,
+      // The one place the wire's untyped answer meets the protocol's types.
+      control: <M extends ClientRequestMethod>(method: M, params: ClientRequestParams<M>) =>
+        this.rpc.request(method, params, controlOptions) as Promise<ClientRequestResult<M>>,
       ensureSignedIn: () => {
         if (options.checkSignIn === false) return Promise.resolve();
         if (this.signInUnsupported) return Promise.resolve();

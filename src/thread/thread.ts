@@ -1,16 +1,13 @@
 import { Observable, defer, filter, lastValueFrom, map, merge, startWith, tap } from 'rxjs';
-import type { ClientContext } from '../client/client-context.js';
+import type { ClientContext } from '../client-context.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError } from '../errors/json-rpc-error.js';
 import type { ThreadRoute } from '../observables/notification-router.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadItemEntry } from '../protocol/generated/v2/ThreadItemEntry.js';
 import type { ThreadItemsListParams } from '../protocol/generated/v2/ThreadItemsListParams.js';
-import type { ThreadItemsListResponse } from '../protocol/generated/v2/ThreadItemsListResponse.js';
 import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
-import type { ThreadResumeResponse } from '../protocol/generated/v2/ThreadResumeResponse.js';
 import type { ThreadTurnsListParams } from '../protocol/generated/v2/ThreadTurnsListParams.js';
-import type { ThreadTurnsListResponse } from '../protocol/generated/v2/ThreadTurnsListResponse.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
 import { pagedEntries, pagedEntries$ } from './pages.js';
 import type { FetchPage } from './pages.js';
@@ -28,9 +25,7 @@ import { toRunResult } from './operators/to-run-result.js';
 import type { RunInput } from './run-input.js';
 import type { RunResult } from './run-result.js';
 import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
-import type { ThreadGoalGetResponse } from '../protocol/generated/v2/ThreadGoalGetResponse.js';
 import type { ThreadGoalSetParams } from '../protocol/generated/v2/ThreadGoalSetParams.js';
-import type { ThreadGoalSetResponse } from '../protocol/generated/v2/ThreadGoalSetResponse.js';
 import { GoalDriver } from './goal-driver.js';
 import { toUserInputs } from './run-input.js';
 import { TurnController } from './turn-controller.js';
@@ -287,19 +282,19 @@ export class Thread {
    * them as one turn.
    */
   async setGoal(goal: Omit<ThreadGoalSetParams, 'threadId' | 'origin'>): Promise<ThreadGoal> {
-    const response = (await this.ctx.control('thread/goal/set', {
+    const response = await this.ctx.control('thread/goal/set', {
       ...goal,
       threadId: this.id,
       origin: 'user',
-    })) as ThreadGoalSetResponse;
+    });
     return (this.lastGoal = response.goal);
   }
 
   /** The thread's goal (`thread/goal/get`), or null. */
   async getGoal(): Promise<ThreadGoal | null> {
-    const response = (await this.ctx.control('thread/goal/get', {
+    const response = await this.ctx.control('thread/goal/get', {
       threadId: this.id,
-    })) as ThreadGoalGetResponse;
+    });
     return (this.lastGoal = response.goal);
   }
 
@@ -354,7 +349,7 @@ export class Thread {
         ...params,
         threadId: this.id,
         ...(cursor ? { cursor } : {}),
-      }) as Promise<ThreadTurnsListResponse>;
+      });
   }
 
   private itemsPage(params: ItemsListOptions): FetchPage<ThreadItemEntry> {
@@ -363,7 +358,7 @@ export class Thread {
         ...params,
         threadId: this.id,
         ...(cursor ? { cursor } : {}),
-      }) as Promise<ThreadItemsListResponse>;
+      });
   }
 
   /** Reads the thread (`thread/read`); with `includeTurns`, its turns too. */
@@ -371,7 +366,7 @@ export class Thread {
     return this.ctx.control('thread/read', {
       threadId: this.id,
       ...options,
-    }) as Promise<ThreadReadResponse>;
+    });
   }
 
   /** Names the thread (`thread/name/set`). */
@@ -388,9 +383,9 @@ export class Thread {
    * it by id to continue.
    */
   async unsubscribe(): Promise<ThreadUnsubscribeResponse> {
-    return (await this.ctx.control('thread/unsubscribe', {
+    return await this.ctx.control('thread/unsubscribe', {
       threadId: this.id,
-    })) as ThreadUnsubscribeResponse;
+    });
   }
 
   /**
@@ -400,9 +395,9 @@ export class Thread {
    * Resolves with the server's description of the thread.
    */
   async reconnect(): Promise<ThreadInfo> {
-    const response = (await this.ctx.control('thread/resume', {
+    const response = await this.ctx.control('thread/resume', {
       threadId: this.id,
-    })) as ThreadResumeResponse;
+    });
     this.route.statusActive = response.thread.status.type === 'active';
     return response.thread;
   }

@@ -10,9 +10,12 @@ import type { StartingTurn, ThreadRoute, TurnSink } from '../observables/notific
 import { RequestScope } from '../requests/server-request-dispatcher.js';
 import { linkToTurn } from '../state/turn-link.js';
 import type { TurnLink } from '../state/turn-link.js';
-import type { TurnStartResponse } from '../protocol/generated/v2/TurnStartResponse.js';
 import type { UserInput } from '../protocol/generated/v2/UserInput.js';
-import type { CodexNotification } from '../protocol/methods.js';
+import type {
+  ClientRequestParams,
+  ClientRequestResult,
+  CodexNotification,
+} from '../protocol/methods.js';
 import type { WireLine } from '../transport/wire-line.js';
 import { ReplayLog } from './replay-log.js';
 import { toUserInputs } from './run-input.js';
@@ -36,15 +39,18 @@ export interface TurnHost {
   readonly logger: FullLogger;
   /** The client's default for `turnStallTimeoutMs`. */
   readonly turnStallTimeoutMs?: number | undefined;
-  request(
-    method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
-    params: unknown,
-  ): Promise<unknown>;
+  request<M extends TurnMethod>(
+    method: M,
+    params: ClientRequestParams<M>,
+  ): Promise<ClientRequestResult<M>>;
   /** Makes `scope` answer this thread's requests while the turn runs; returns the undo. */
   bindRequests(scope: RequestScope): () => void;
 }
 
 type State = 'new' | 'starting' | 'running' | 'ended';
+
+/** The requests that start and control a turn. */
+export type TurnMethod = 'turn/start' | 'turn/steer' | 'turn/interrupt';
 
 /**
  * How often a steer or interrupt refused with "no active turn" is sent again. The server answers
@@ -448,7 +454,7 @@ export class TurnController implements TurnSink, TurnLink {
         (response) => {
           started();
           if (this.ended) return;
-          const turnId = (response as TurnStartResponse).turn.id;
+          const turnId = response.turn.id;
           if (route.turns.has(turnId)) {
             // The server steered into a turn we already follow instead of starting one.
             this.fail(new TurnActiveError(this.threadId, turnId));
