@@ -44,7 +44,7 @@ export default tseslint.config(
                 ...['ai-sdk', 'testing'],
               ]
                 .flatMap((layer) => [`**/${layer}`, `**/${layer}/**`])
-                .concat(['**/logger.js', '**/version.js', '**/client-context.js', '**/index.js']),
+                .concat(['**/logger.js', '**/version.js', '**/client-context.js', '../index.js']),
               message:
                 'state/ is pure UI state a browser bundle loads: it imports only protocol/ and errors/.',
             },
