@@ -1,4 +1,4 @@
-import { Observable, Subject } from 'rxjs';
+import { Subject } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import {
   INITIAL_THREAD_STATE,
@@ -10,7 +10,7 @@ import {
   toTurnState,
 } from '../../src/index.js';
 import type { StateEvent, ThreadState, TurnState } from '../../src/index.js';
-import { announceTurn } from '../../src/observables/turn-context.js';
+import { linkToTurn } from '../../src/state/turn-link.js';
 import { stateFixture } from '../support/state-fixtures.js';
 import { turnEvents } from '../support/turn-fixtures.js';
 
@@ -77,18 +77,16 @@ describe('toTurnState', () => {
   it("over a turn, folds in that turn's requests and their resolution, and leaves them on teardown", () => {
     scheduler().run(({ cold, hot, expectObservable, expectSubscriptions }) => {
       const requests = hot<StateEvent>('---r--x-', { r: approval(3, 'cmd'), x: resolved(3) });
-      const turn$ = new Observable<StateEvent>((subscriber) => {
-        announceTurn({
-          threadId: 'thread-1',
-          ended: false,
-          steer: () => Promise.resolve(),
-          interrupt: () => Promise.resolve(),
-          requestEvents$: requests,
-        });
-        return cold<StateEvent>('s-------c|', { s: t.started(), c: t.completed() }).subscribe(
-          subscriber,
-        );
+      // A turn links the event objects it delivers to itself: that is how the fold finds it.
+      const started = t.started();
+      linkToTurn(started, {
+        threadId: 'thread-1',
+        ended: false,
+        steer: () => Promise.resolve(),
+        interrupt: () => Promise.resolve(),
+        requestEvents$: requests,
       });
+      const turn$ = cold<StateEvent>('s-------c|', { s: started, c: t.completed() });
       const s = reduceTurnState(undefined, t.started());
       const r = reduceTurnState(s, approval(3, 'cmd'));
       const x = reduceTurnState(r, resolved(3));

@@ -149,18 +149,26 @@ describe('goal turns against the real app-server', () => {
     );
   });
 
-  it('an interrupt in the first millisecond ends the goal turn; no other turn starts meanwhile', async () => {
+  it('an interrupt in the first millisecond ends the goal turn; the next run() waits for its end', async () => {
     const thread = await real.codex.startThread();
-    real.model.enqueue(reply.hang('Starting'));
+    // Interrupted in its first moments, the goal turn may or may not have called the model.
+    real.model.respondWith((request) =>
+      request.lastUserText() === 'meanwhile'
+        ? reply.text('After the goal')
+        : reply.hang('Starting'),
+    );
     const turn = thread.turn('Anything', { goal: true });
     const done = lastValueFrom(turn);
     const interrupted = turn.interrupt();
-    // The thread is taken while the goal runs.
-    await expect(thread.run('meanwhile')).rejects.toMatchObject({ name: 'TurnActiveError' });
+    // This client is ending the goal turn: the next run starts once it has ended, not meanwhile.
+    const next = await thread.run('meanwhile');
+    expect(turn.ended).toBe(true);
+    expect(next).toMatchObject({ status: 'completed', finalResponse: 'After the goal' });
     await interrupted;
     const last = await done;
     expect(last.method === 'turn/completed' && last.params.turn.status).toBe('interrupted');
     expect(turn.turnIds).toHaveLength(1);
+    expect(turn.turnIds).not.toContain(next.id);
     expect((await thread.getGoal())?.status).toBe('paused');
   });
 });

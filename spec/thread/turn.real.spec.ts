@@ -100,12 +100,12 @@ describe.each(TRANSPORTS)('thread.turn() against the real app-server over %s', (
     expect(completedStatus(await events)).toBe('interrupted');
   });
 
-  it('steerWhen() steers with each emission, from further down the pipe', async () => {
+  it('steerWhen() steers the turn whose events flow through it with each emission', async () => {
     const thread = await real.codex.startThread();
     real.model.enqueue(reply.hang('first draft'), reply.text('Revised per your note'));
     const notes$ = new Subject<string>();
     const items = lastValueFrom(
-      thread.turn('write a draft').pipe(completedItems(), steerWhen(notes$), toArray()),
+      thread.turn('write a draft').pipe(steerWhen(notes$), completedItems(), toArray()),
     );
     await firstDelta(thread);
     notes$.next('make it shorter');

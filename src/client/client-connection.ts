@@ -3,6 +3,7 @@ import type { Observable } from 'rxjs';
 import { ClosedError } from '../errors/closed-error.js';
 import type { CodexError } from '../errors/codex-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { JsonRpcError, JsonRpcErrorCode } from '../errors/json-rpc-error.js';
 import { NotSignedInError } from '../errors/not-signed-in-error.js';
 import { ProtocolError } from '../errors/protocol-error.js';
 import type { FullLogger } from '../logger.js';
@@ -11,20 +12,38 @@ import { hotNotifications } from '../observables/hot-notifications.js';
 import type { HotNotifications } from '../observables/hot-notifications.js';
 import { NotificationRouter } from '../observables/notification-router.js';
 import type { InitializeResponse } from '../protocol/generated/InitializeResponse.js';
+import type {
+  ClientRequestMethod,
+  ClientRequestParams,
+  ClientRequestResult,
+} from '../protocol/methods.js';
 import type { GetAccountResponse } from '../protocol/generated/v2/GetAccountResponse.js';
 import { ServerRequestDispatcher } from '../requests/server-request-dispatcher.js';
 import { RpcConnection } from '../rpc/rpc-connection.js';
+import type { RequestOptions } from '../rpc/rpc-connection.js';
 import { redactingLogger } from '../secrets/secret-redactor.js';
 import type { SecretRedactor } from '../secrets/secret-redactor.js';
 import type { Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
-import type { ClientContext } from './client-context.js';
+import type { ClientContext } from '../client-context.js';
 import type { ConnectOptions, ReconnectOptions } from './codex-options.js';
 
 /** How long a server request may wait for an answer by default, in ms. */
 const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 600_000;
 /** Default bound on control requests: long enough for a slow thread/resume, short enough that nothing waits forever. */
 const DEFAULT_CONTROL_TIMEOUT_MS = 120_000;
+
+/**
+ * Whether `error` says the server has no such method: -32601, or the app-server's -32600
+ * "unknown variant" (its request enum has no entry for the method).
+ */
+function isUnsupportedMethod(error: unknown): boolean {
+  if (!(error instanceof JsonRpcError)) return false;
+  if (error.code === JsonRpcErrorCode.MethodNotFound) return true;
+  return (
+    error.code === JsonRpcErrorCode.InvalidRequest && /unknown variant/i.test(error.serverMessage)
+  );
+}
 
 /**
  * Where the client's connection is: `connecting` while a reconnect dials, `ready` to take
@@ -51,6 +70,8 @@ export class ClientConnection {
   private dialing: Transport | undefined;
   private backoff: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private signedIn: Promise<void> | undefined;
+  /** The server answered account/read as a method it does not know: no sign-in check. */
+  private signInUnsupported = false;
   private readonly logger: FullLogger;
   private readonly router = new NotificationRouter();
   private readonly serverRequests: ServerRequestDispatcher;
@@ -100,16 +121,35 @@ export class ClientConnection {
       logger: this.logger,
       serverRequests: this.serverRequests,
       turnStallTimeoutMs: options.turnStallTimeoutMs,
-      request: (method, params, requestOptions) => this.rpc.request(method, params, requestOptions),
-      control: (method, params) => this.rpc.request(method, params, controlOptions),
+      controlTimeoutMs: controlTimeout === false ? undefined : controlTimeout,
+      request: <M extends ClientRequestMethod>(
+        method: M,
+        params: ClientRequestParams<M> | undefined,
+        requestOptions?: RequestOptions,
+      ) => this.rpc.request(method, params, requestOptions) as Promise<ClientRequestResult<M>>,
+      // The one place the wire's untyped answer meets the protocol's types.
+      control: <M extends ClientRequestMethod>(method: M, params: ClientRequestParams<M>) =>
+        this.rpc.request(method, params, controlOptions) as Promise<ClientRequestResult<M>>,
       ensureSignedIn: () => {
         if (options.checkSignIn === false) return Promise.resolve();
+        if (this.signInUnsupported) return Promise.resolve();
         this.signedIn ??= (
           this.rpc.request('account/read', {}, controlOptions) as Promise<GetAccountResponse>
-        ).then((account) => {
-          if (account.requiresOpenaiAuth && account.account === null)
-            throw new NotSignedInError(account);
-        });
+        ).then(
+          (account) => {
+            if (account.requiresOpenaiAuth && account.account === null)
+              throw new NotSignedInError(account);
+          },
+          (error: unknown) => {
+            // A server without account/read (older, minimal, a test's fake) can still run turns:
+            // the check is a courtesy, never a reason to fail one.
+            if (!isUnsupportedMethod(error)) throw error;
+            this.signInUnsupported = true;
+            this.logger.debug(
+              `codex-rx: the server does not implement account/read (${(error as Error).message}); the sign-in check before turns is skipped`,
+            );
+          },
+        );
         // A failed check is asked again next time: the user may sign in meanwhile.
         this.signedIn.catch(() => (this.signedIn = undefined));
         return this.signedIn;
@@ -212,6 +252,7 @@ export class ClientConnection {
     this.router.failTurns(error);
     this.serverRequests.connectionLost();
     this.signedIn = undefined;
+    this.signInUnsupported = false;
     this.state.next('reconnecting');
     void this.reconnect(this.#options.reconnect, error);
   }

@@ -35,7 +35,7 @@ import { StdioTransport } from '../transport/stdio-transport.js';
 import type { Transport } from '../transport/transport.js';
 import { WebSocketTransport } from '../transport/websocket-transport.js';
 import type { RemoteOptions } from '../transport/websocket-transport.js';
-import type { ClientContext } from './client-context.js';
+import type { ClientContext } from '../client-context.js';
 import { ClientConnection } from './client-connection.js';
 import type { ConnectionState, Redial } from './client-connection.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
@@ -259,7 +259,7 @@ export class Codex implements AsyncDisposable {
     ...args: RequestArgs<M>
   ): Promise<ClientRequestResult<M>> {
     const [params, options] = args;
-    return this.ctx.request(method, params, options) as Promise<ClientRequestResult<M>>;
+    return this.ctx.request(method, params, options);
   }
 
   // ── threads ────────────────────────────────────────────────────────────────
@@ -424,6 +424,6 @@ export class Codex implements AsyncDisposable {
     method: M,
     params: ClientRequestParams<M>,
   ): Promise<ClientRequestResult<M>> {
-    return this.ctx.control(method, params) as Promise<ClientRequestResult<M>>;
+    return this.ctx.control(method, params);
   }
 }

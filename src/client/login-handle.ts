@@ -4,7 +4,7 @@ import type { AccountLoginCompletedNotification } from '../protocol/generated/v2
 import type { CancelLoginAccountResponse } from '../protocol/generated/v2/CancelLoginAccountResponse.js';
 import type { LoginAccountResponse } from '../protocol/generated/v2/LoginAccountResponse.js';
 import type { CodexNotification } from '../protocol/methods.js';
-import type { ClientContext } from './client-context.js';
+import type { ClientContext } from '../client-context.js';
 
 /** A login that finishes outside the process (a browser, another device). */
 export interface LoginHandle {
@@ -89,7 +89,7 @@ export async function startLogin(
     });
   let response: LoginAccountResponse;
   try {
-    response = (await ctx.request('account/login/start', { type })) as LoginAccountResponse;
+    response = await ctx.control('account/login/start', { type });
     if (response.type !== 'chatgpt' && response.type !== 'chatgptDeviceCode') {
       throw new CodexError(
         `account/login/start answered an unexpected login type ${response.type}`,
@@ -112,9 +112,7 @@ export async function startLogin(
     ours.cancelled = true;
     let result: CancelLoginAccountResponse;
     try {
-      result = (await ctx.request('account/login/cancel', {
-        loginId: id,
-      })) as CancelLoginAccountResponse;
+      result = await ctx.control('account/login/cancel', { loginId: id });
     } catch (error) {
       ours.cancelled = false;
       throw error;

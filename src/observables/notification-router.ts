@@ -36,6 +36,11 @@ export class ThreadRoute {
   statusActive = false;
   /** Set while something runs turns on this thread that no turn/start of ours started (a goal). */
   heldBy: string | undefined;
+  /**
+   * The end of the thread's turn that this client is ending (interrupting), if any: the thread's
+   * next turn waits for it rather than fail with the thread busy.
+   */
+  ending: Promise<void> | undefined;
 
   constructor(
     readonly threadId: string,

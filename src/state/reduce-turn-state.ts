@@ -1,7 +1,7 @@
 import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
 import type { ThreadItem } from '../protocol/generated/v2/ThreadItem.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
-import { finalResponseOf } from '../thread/run-result.js';
+import { finalResponseOf } from './final-response.js';
 import { findItem, withItem } from './item-list.js';
 import { INITIAL_TURN_STATE, isServerRequest, requestKey } from './turn-state.js';
 import type { ItemState, PendingRequest, StateEvent, TurnState } from './turn-state.js';

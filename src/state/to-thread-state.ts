@@ -1,5 +1,5 @@
-import { Observable } from 'rxjs';
 import type { OperatorFunction } from 'rxjs';
+import { foldChanges } from './fold-changes.js';
 import { INITIAL_THREAD_STATE, reduceThreadState } from './thread-state.js';
 import type { ThreadState } from './thread-state.js';
 import type { StateEvent } from './turn-state.js';
@@ -22,18 +22,5 @@ export interface ToThreadStateOptions {
 export function toThreadState(
   options: ToThreadStateOptions = {},
 ): OperatorFunction<StateEvent, ThreadState> {
-  return (source) =>
-    new Observable<ThreadState>((subscriber) => {
-      let state = options.initial ?? INITIAL_THREAD_STATE;
-      return source.subscribe({
-        next: (event) => {
-          const next = reduceThreadState(state, event);
-          if (next === state) return;
-          state = next;
-          subscriber.next(state);
-        },
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return foldChanges(reduceThreadState, options.initial ?? INITIAL_THREAD_STATE);
 }

@@ -1,17 +1,26 @@
 import type { Observable, Subscription } from 'rxjs';
 import { CodexError } from '../errors/codex-error.js';
 import { TurnActiveError } from '../errors/turn-errors.js';
+import type { ClientContext } from '../client-context.js';
 import type { FullLogger } from '../logger.js';
-import { outsideCapture } from '../observables/turn-context.js';
 import { ThreadRoute } from '../observables/notification-router.js';
 import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
 import type { ThreadGoalStatus } from '../protocol/generated/v2/ThreadGoalStatus.js';
 import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
 import type { TokenUsageBreakdown } from '../protocol/generated/v2/TokenUsageBreakdown.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
-import type { CodexNotification } from '../protocol/methods.js';
+import type { UserInput } from '../protocol/generated/v2/UserInput.js';
+import type {
+  ClientRequestParams,
+  ClientRequestResult,
+  CodexNotification,
+} from '../protocol/methods.js';
 import type { RequestScope } from '../requests/server-request-dispatcher.js';
-import type { TurnHost } from './turn-controller.js';
+import type { TurnHost, TurnMethod } from './turn-controller.js';
+
+type TurnRequest = {
+  [M in TurnMethod]: { method: M; params: ClientRequestParams<M> };
+}[TurnMethod];
 
 /** Goal statuses after which the server starts no further turn. */
 const TERMINAL: ReadonlySet<ThreadGoalStatus> = new Set([
@@ -34,9 +43,11 @@ export interface GoalHost {
   readonly events$: Observable<CodexNotification>;
   readonly logger: FullLogger;
   readonly turnStallTimeoutMs?: number | undefined;
+  /** How long a new turn waits for the turn this client is ending, in ms. */
+  readonly endWaitMs: number;
   bindRequests(scope: RequestScope): () => void;
   /** A control request (goal set, steer, interrupt). */
-  control(method: string, params: unknown): Promise<unknown>;
+  control: ClientContext['control'];
   /** Resolves when the client can run turns (the sign-in check). */
   ready(): Promise<void>;
 }
@@ -117,6 +128,14 @@ export class GoalDriver implements TurnHost {
     return this.host.logger;
   }
 
+  get threadRoute(): ThreadRoute {
+    return this.host.route;
+  }
+
+  get endWaitMs(): number {
+    return this.host.endWaitMs;
+  }
+
   get turnStallTimeoutMs(): number | undefined {
     return this.host.turnStallTimeoutMs;
   }
@@ -126,17 +145,19 @@ export class GoalDriver implements TurnHost {
     return this.host.bindRequests(scope);
   }
 
-  request(
-    method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
-    params: unknown,
-  ): Promise<unknown> {
-    switch (method) {
+  request<M extends TurnMethod>(
+    method: M,
+    params: ClientRequestParams<M>,
+  ): Promise<ClientRequestResult<M>> {
+    // The controller's turn/start, turn/steer and turn/interrupt, done the goal's way.
+    const request = { method, params } as TurnRequest;
+    switch (request.method) {
       case 'turn/start':
-        return this.start();
+        return this.start() as Promise<ClientRequestResult<M>>;
       case 'turn/steer':
-        return this.steer((params as { input: unknown }).input);
+        return this.steer(request.params.input) as Promise<ClientRequestResult<M>>;
       case 'turn/interrupt':
-        return this.interrupt();
+        return this.interrupt() as Promise<ClientRequestResult<M>>;
     }
   }
 
@@ -152,13 +173,11 @@ export class GoalDriver implements TurnHost {
       this.failStart = reject;
     });
     // Subscribed before the goal is set: its first turn may start before the response.
-    this.events = outsideCapture(() =>
-      this.host.events$.subscribe({
-        next: (notification) => this.onThreadEvent(notification),
-        error: (error: unknown) => this.abort(error as Error),
-        complete: () => this.abort(new CodexError('the connection ended', { code: 'closed' })),
-      }),
-    );
+    this.events = this.host.events$.subscribe({
+      next: (notification) => this.onThreadEvent(notification),
+      error: (error: unknown) => this.abort(error as Error),
+      complete: () => this.abort(new CodexError('the connection ended', { code: 'closed' })),
+    });
     const timer = setTimeout(
       () =>
         this.abort(
@@ -171,13 +190,13 @@ export class GoalDriver implements TurnHost {
     );
     try {
       await this.host.ready();
-      const response = (await this.host.control('thread/goal/set', {
+      const response = await this.host.control('thread/goal/set', {
         threadId: this.threadId,
         objective: this.objective,
         status: 'active',
         origin: 'user',
         ...(this.tokenBudget !== undefined ? { tokenBudget: this.tokenBudget } : {}),
-      })) as { goal: ThreadGoal };
+      });
       this.goal ??= response.goal;
       const turnId = await firstTurn;
       return { turn: { id: turnId, status: 'inProgress' } };
@@ -189,7 +208,7 @@ export class GoalDriver implements TurnHost {
     }
   }
 
-  private async steer(input: unknown): Promise<unknown> {
+  private async steer(input: UserInput[]): Promise<unknown> {
     const turnId =
       this.current ?? (await new Promise<string | undefined>((r) => this.nextTurn.push(r)));
     if (turnId === undefined)

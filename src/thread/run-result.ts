@@ -31,21 +31,3 @@ export interface RunResult<T = unknown> {
   /** A goal turn: the ids of the turns the server ran for it, in order (`id` is the first). */
   readonly turnIds?: readonly string[];
 }
-
-/**
- * Picks the final response from completed items (see {@link RunResult.finalResponse}); `counts`
- * says which items are completed when the list also holds running ones.
- */
-export function finalResponseOf<I extends ThreadItem>(
-  items: readonly I[],
-  counts: (item: I) => boolean = () => true,
-): string | null {
-  let phaseless: string | null = null;
-  for (let i = items.length - 1; i >= 0; i--) {
-    const item = items[i]!;
-    if (item.type !== 'agentMessage' || !counts(item)) continue;
-    if (item.phase === 'final_answer') return item.text;
-    if (item.phase === null || item.phase === undefined) phaseless ??= item.text;
-  }
-  return phaseless;
-}

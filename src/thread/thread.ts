@@ -1,16 +1,13 @@
 import { Observable, defer, filter, lastValueFrom, map, merge, startWith, tap } from 'rxjs';
-import type { ClientContext } from '../client/client-context.js';
+import type { ClientContext } from '../client-context.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError } from '../errors/json-rpc-error.js';
 import type { ThreadRoute } from '../observables/notification-router.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadItemEntry } from '../protocol/generated/v2/ThreadItemEntry.js';
 import type { ThreadItemsListParams } from '../protocol/generated/v2/ThreadItemsListParams.js';
-import type { ThreadItemsListResponse } from '../protocol/generated/v2/ThreadItemsListResponse.js';
 import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
-import type { ThreadResumeResponse } from '../protocol/generated/v2/ThreadResumeResponse.js';
 import type { ThreadTurnsListParams } from '../protocol/generated/v2/ThreadTurnsListParams.js';
-import type { ThreadTurnsListResponse } from '../protocol/generated/v2/ThreadTurnsListResponse.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
 import { pagedEntries, pagedEntries$ } from './pages.js';
 import type { FetchPage } from './pages.js';
@@ -28,15 +25,19 @@ import { toRunResult } from './operators/to-run-result.js';
 import type { RunInput } from './run-input.js';
 import type { RunResult } from './run-result.js';
 import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
-import type { ThreadGoalGetResponse } from '../protocol/generated/v2/ThreadGoalGetResponse.js';
 import type { ThreadGoalSetParams } from '../protocol/generated/v2/ThreadGoalSetParams.js';
-import type { ThreadGoalSetResponse } from '../protocol/generated/v2/ThreadGoalSetResponse.js';
 import { GoalDriver } from './goal-driver.js';
 import { toUserInputs } from './run-input.js';
 import { TurnController } from './turn-controller.js';
 import { TurnObservable } from './turn-observable.js';
 import type { TurnOptions } from './turn-options.js';
 import { splitTurnOptions } from './turn-options.js';
+
+/**
+ * How long a new turn waits for the end of a turn this client is ending, when control requests
+ * have no timeout (`requestTimeoutMs: false`): the wait must end even if the server never does.
+ */
+const DEFAULT_END_WAIT_MS = 120_000;
 
 /** Options of {@link Thread.turns}: every `thread/turns/list` parameter but the id and cursor. */
 export type TurnsListOptions = Omit<ThreadTurnsListParams, 'threadId' | 'cursor'>;
@@ -176,6 +177,8 @@ export class Thread {
       {
         threadId: this.id,
         route: this.route,
+        threadRoute: this.route,
+        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
         logger: this.ctx.logger,
         turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
         bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
@@ -225,6 +228,7 @@ export class Thread {
         threadId: this.id,
         route: this.route,
         events$: this.events$,
+        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
         logger: this.ctx.logger,
         turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
         bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
@@ -278,19 +282,19 @@ export class Thread {
    * them as one turn.
    */
   async setGoal(goal: Omit<ThreadGoalSetParams, 'threadId' | 'origin'>): Promise<ThreadGoal> {
-    const response = (await this.ctx.control('thread/goal/set', {
+    const response = await this.ctx.control('thread/goal/set', {
       ...goal,
       threadId: this.id,
       origin: 'user',
-    })) as ThreadGoalSetResponse;
+    });
     return (this.lastGoal = response.goal);
   }
 
   /** The thread's goal (`thread/goal/get`), or null. */
   async getGoal(): Promise<ThreadGoal | null> {
-    const response = (await this.ctx.control('thread/goal/get', {
+    const response = await this.ctx.control('thread/goal/get', {
       threadId: this.id,
-    })) as ThreadGoalGetResponse;
+    });
     return (this.lastGoal = response.goal);
   }
 
@@ -345,7 +349,7 @@ export class Thread {
         ...params,
         threadId: this.id,
         ...(cursor ? { cursor } : {}),
-      }) as Promise<ThreadTurnsListResponse>;
+      });
   }
 
   private itemsPage(params: ItemsListOptions): FetchPage<ThreadItemEntry> {
@@ -354,7 +358,7 @@ export class Thread {
         ...params,
         threadId: this.id,
         ...(cursor ? { cursor } : {}),
-      }) as Promise<ThreadItemsListResponse>;
+      });
   }
 
   /** Reads the thread (`thread/read`); with `includeTurns`, its turns too. */
@@ -362,7 +366,7 @@ export class Thread {
     return this.ctx.control('thread/read', {
       threadId: this.id,
       ...options,
-    }) as Promise<ThreadReadResponse>;
+    });
   }
 
   /** Names the thread (`thread/name/set`). */
@@ -379,9 +383,9 @@ export class Thread {
    * it by id to continue.
    */
   async unsubscribe(): Promise<ThreadUnsubscribeResponse> {
-    return (await this.ctx.control('thread/unsubscribe', {
+    return await this.ctx.control('thread/unsubscribe', {
       threadId: this.id,
-    })) as ThreadUnsubscribeResponse;
+    });
   }
 
   /**
@@ -391,9 +395,9 @@ export class Thread {
    * Resolves with the server's description of the thread.
    */
   async reconnect(): Promise<ThreadInfo> {
-    const response = (await this.ctx.control('thread/resume', {
+    const response = await this.ctx.control('thread/resume', {
       threadId: this.id,
-    })) as ThreadResumeResponse;
+    });
     this.route.statusActive = response.thread.status.type === 'active';
     return response.thread;
   }

@@ -8,11 +8,14 @@ import { TurnActiveError } from '../errors/turn-errors.js';
 import type { FullLogger } from '../logger.js';
 import type { StartingTurn, ThreadRoute, TurnSink } from '../observables/notification-router.js';
 import { RequestScope } from '../requests/server-request-dispatcher.js';
-import { announceTurn, outsideCapture } from '../observables/turn-context.js';
-import type { TurnHandle } from '../observables/turn-context.js';
-import type { TurnStartResponse } from '../protocol/generated/v2/TurnStartResponse.js';
+import { linkToTurn } from '../state/turn-link.js';
+import type { TurnLink } from '../state/turn-link.js';
 import type { UserInput } from '../protocol/generated/v2/UserInput.js';
-import type { CodexNotification } from '../protocol/methods.js';
+import type {
+  ClientRequestParams,
+  ClientRequestResult,
+  CodexNotification,
+} from '../protocol/methods.js';
 import type { WireLine } from '../transport/wire-line.js';
 import { ReplayLog } from './replay-log.js';
 import { toUserInputs } from './run-input.js';
@@ -24,19 +27,30 @@ import { splitTurnOptions } from './turn-options.js';
 /** What a turn needs from its thread and client. */
 export interface TurnHost {
   readonly threadId: string;
+  /** Where the turn's events come from. */
   readonly route: ThreadRoute;
+  /**
+   * The thread's own route (a goal turn's `route` is its driver's): where a turn this client is
+   * ending is registered, so that the thread's next turn waits for it instead of failing.
+   */
+  readonly threadRoute: ThreadRoute;
+  /** How long a new turn waits for the turn this client is ending, in ms. */
+  readonly endWaitMs: number;
   readonly logger: FullLogger;
   /** The client's default for `turnStallTimeoutMs`. */
   readonly turnStallTimeoutMs?: number | undefined;
-  request(
-    method: 'turn/start' | 'turn/steer' | 'turn/interrupt',
-    params: unknown,
-  ): Promise<unknown>;
+  request<M extends TurnMethod>(
+    method: M,
+    params: ClientRequestParams<M>,
+  ): Promise<ClientRequestResult<M>>;
   /** Makes `scope` answer this thread's requests while the turn runs; returns the undo. */
   bindRequests(scope: RequestScope): () => void;
 }
 
 type State = 'new' | 'starting' | 'running' | 'ended';
+
+/** The requests that start and control a turn. */
+export type TurnMethod = 'turn/start' | 'turn/steer' | 'turn/interrupt';
 
 /**
  * How often a steer or interrupt refused with "no active turn" is sent again. The server answers
@@ -68,7 +82,7 @@ function notStarted(what: string): CodexError {
  * events from the thread route, replays them to late subscribers while it runs, and ends every
  * subscriber exactly once: complete at `turn/completed`, error if it cannot finish.
  */
-export class TurnController implements TurnSink, TurnHandle {
+export class TurnController implements TurnSink, TurnLink {
   private state: State = 'new';
   private readonly log = new ReplayLog();
   private readonly subscribers = new Set<Subscriber<TurnEvent>>();
@@ -77,6 +91,11 @@ export class TurnController implements TurnSink, TurnHandle {
   private resolveId!: (id: string) => void;
   private rejectId!: (error: Error) => void;
   private interrupting: Promise<void> | undefined;
+  /** Resolves when the turn has ended, however it ended. */
+  readonly whenEnded: Promise<void>;
+  private markEnded!: () => void;
+  /** Set while the turn waits for the end of the thread's previous turn, which we are ending. */
+  private waitingForPrevious = false;
   /** Resolves once the server reports the turn active (or it ended): steer and interrupt wait for it. */
   private readonly active: Promise<void>;
   private markActive!: () => void;
@@ -153,6 +172,7 @@ export class TurnController implements TurnSink, TurnHandle {
     // A turn that never starts must not surface as an unhandled rejection.
     this.idPromise.catch(() => undefined);
     this.active = new Promise<void>((resolve) => (this.markActive = resolve));
+    this.whenEnded = new Promise<void>((resolve) => (this.markEnded = resolve));
   }
 
   get threadId(): string {
@@ -179,7 +199,6 @@ export class TurnController implements TurnSink, TurnHandle {
 
   /** Subscription entry point of the TurnObservable. */
   subscribe(subscriber: Subscriber<TurnEvent>): TeardownLogic {
-    announceTurn(this);
     if (this.state === 'ended') {
       subscriber.error(
         this.failure ??
@@ -192,6 +211,7 @@ export class TurnController implements TurnSink, TurnHandle {
     }
     for (const event of this.log.events()) {
       if (subscriber.closed) return;
+      linkToTurn(event, this);
       subscriber.next(event);
     }
     // Joining from inside another subscriber's next(): the replay above included that event, so
@@ -244,6 +264,19 @@ export class TurnController implements TurnSink, TurnHandle {
   interrupt(): Promise<void> {
     if (this.state === 'new') return Promise.reject(notStarted('turn/interrupt'));
     if (this.state === 'ended') return Promise.resolve();
+    if (this.waitingForPrevious) {
+      // Nothing was sent yet: there is nothing to interrupt, the turn just does not start.
+      this.fail(
+        new CodexError('turn/start cancelled before it was sent', {
+          code: 'aborted',
+          method: 'turn/start',
+        }),
+      );
+      return Promise.resolve();
+    }
+    // This client is ending the turn: the thread's next turn waits for the end instead of failing.
+    const threadRoute = this.host.threadRoute;
+    threadRoute.ending = this.whenEnded;
     this.interrupting ??= this.idPromise.then(async (turnId) => {
       try {
         await this.whenActive('turn/interrupt', () =>
@@ -304,6 +337,7 @@ export class TurnController implements TurnSink, TurnHandle {
       this.lastProgressAt = Date.now();
     }
     this.log.append(event, wire);
+    linkToTurn(event, this);
     // RxJS subscribers do not throw from next() (errors are reported asynchronously), so no
     // try/finally is needed here, on the hottest path.
     this.delivering = true;
@@ -330,7 +364,7 @@ export class TurnController implements TurnSink, TurnHandle {
 
   private start(): void {
     this.state = 'starting';
-    const { signal, ifActive } = this.sdk;
+    const { signal } = this.sdk;
     if (signal?.aborted) {
       this.fail(
         new CodexError('turn/start aborted before it was sent', {
@@ -342,7 +376,61 @@ export class TurnController implements TurnSink, TurnHandle {
       return;
     }
     signal?.addEventListener('abort', this.onAbort, { once: true });
+    const ending = this.host.threadRoute.ending;
+    if (ending !== undefined && this.host.threadRoute.busy() !== undefined) {
+      this.waitForPrevious(ending);
+      return;
+    }
+    this.begin();
+  }
+
+  /**
+   * The thread's turn before this one is being ended by this client: start once it has ended,
+   * within {@link TurnHost.endWaitMs}.
+   */
+  private waitForPrevious(ending: Promise<void>): void {
+    this.waitingForPrevious = true;
+    const ms = this.host.endWaitMs;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new TimeoutError('turn/start', ms, {
+              message: `thread ${this.threadId}: the turn this client is ending did not end within ${ms} ms; the new turn was not started`,
+              code: 'previous_turn_not_ended',
+              data: { threadId: this.threadId },
+            }),
+          ),
+        ms,
+      );
+    });
+    Promise.race([ending, timeout])
+      .finally(() => clearTimeout(timer))
+      .then(
+        () => {
+          if (!this.waitingForPrevious) return;
+          this.waitingForPrevious = false;
+          this.begin();
+        },
+        (error: unknown) => {
+          this.waitingForPrevious = false;
+          this.fail(error as Error);
+        },
+      );
+  }
+
+  /** Sends `turn/start`, or joins or refuses the turn running on the thread. */
+  private begin(): void {
+    if (this.state !== 'starting') return;
+    const { ifActive } = this.sdk;
     const route = this.host.route;
+    const ending = this.host.threadRoute.ending;
+    if (ending !== undefined && this.host.threadRoute.busy() !== undefined) {
+      // Another turn this client is ending took the thread meanwhile: wait for that one too.
+      this.waitForPrevious(ending);
+      return;
+    }
     const busy = route.busy();
     if (busy !== undefined) {
       if (ifActive === 'steer' && route.activeTurnId !== undefined)
@@ -366,7 +454,7 @@ export class TurnController implements TurnSink, TurnHandle {
         (response) => {
           started();
           if (this.ended) return;
-          const turnId = (response as TurnStartResponse).turn.id;
+          const turnId = response.turn.id;
           if (route.turns.has(turnId)) {
             // The server steered into a turn we already follow instead of starting one.
             this.fail(new TurnActiveError(this.threadId, turnId));
@@ -424,14 +512,13 @@ export class TurnController implements TurnSink, TurnHandle {
       this.requestScope.turnId = activeTurnId;
       this.state = 'running';
       this.resolveId(activeTurnId);
-      // Not a turn of its own: keep it out of any steerWhen/interruptWhen capture around us.
-      this.following = outsideCapture(() =>
-        new Observable<TurnEvent>((subscriber) => owner.subscribe(subscriber)).subscribe({
-          next: (event) => this.deliver(event),
-          error: (error: unknown) => this.fail(error as Error),
-          complete: () => this.end(),
-        }),
-      );
+      this.following = new Observable<TurnEvent>((subscriber) =>
+        owner.subscribe(subscriber),
+      ).subscribe({
+        next: (event) => this.deliver(event),
+        error: (error: unknown) => this.fail(error as Error),
+        complete: () => this.end(),
+      });
     } else {
       this.claim(activeTurnId);
     }
@@ -460,6 +547,9 @@ export class TurnController implements TurnSink, TurnHandle {
 
   private cleanup(): void {
     this.markActive();
+    this.markEnded();
+    this.waitingForPrevious = false;
+    if (this.host.threadRoute.ending === this.whenEnded) this.host.threadRoute.ending = undefined;
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
     this.unbindRequests?.();

@@ -77,6 +77,18 @@ export class TurnObservable extends Observable<TurnEvent> implements AsyncIterab
   }
 
   /**
+   * Resolves when the turn has ended, however it ended (completed, interrupted, failed, aborted,
+   * lost with the connection); never rejects. `sub.unsubscribe(); await turn.whenEnded();` waits
+   * for the interrupt that the unsubscribe sent to take effect. A turn never subscribed never
+   * ends. The thread's next `turn()` / `run()` need not wait for it: a turn that this client is
+   * ending (unsubscribed, `interrupt()`, its `signal` aborted) is waited for before the next
+   * starts.
+   */
+  whenEnded(): Promise<void> {
+    return this.controller.whenEnded;
+  }
+
+  /**
    * Adds input to the running turn (`turn/steer` with `expectedTurnId`): the agent takes it into
    * account in the same turn. Rejects if the turn has not been subscribed yet or has ended.
    */

@@ -5,7 +5,7 @@ import { OutputParseError, TurnFailedError } from '../../errors/turn-errors.js';
 import type { ThreadItem } from '../../protocol/generated/v2/ThreadItem.js';
 import type { ThreadTokenUsage } from '../../protocol/generated/v2/ThreadTokenUsage.js';
 import type { CodexNotification } from '../../protocol/methods.js';
-import { finalResponseOf } from '../run-result.js';
+import { finalResponseOf } from '../../state/final-response.js';
 import type { RunResult } from '../run-result.js';
 
 /** Options for {@link toRunResult}. */
