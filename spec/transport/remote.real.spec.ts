@@ -1,6 +1,6 @@
 /**
  * What is particular to a listening app-server (WebSocket with a capability token, and WebSocket
- * over a unix socket): several clients, frames read off the socket, authentication, loss and
+ * over a unix socket): several clients, authentication, loss and
  * heartbeat. Turns, steering, interrupts, approvals and tools run over every transport in the
  * shared real-server suites (spec/support/transports.ts).
  */
@@ -8,7 +8,6 @@ import {
   AuthenticationError,
   Codex,
   ConnectionLostError,
-  WebSocketTransport,
   signedBearer,
   startListener,
 } from '../../src/index.js';
@@ -46,21 +45,6 @@ describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen
     await listener?.close();
     await model.close();
     await home.cleanup();
-  });
-
-  it("reads the server's text frames straight from the socket (the fast path `ws` 8 allows)", async () => {
-    // A `ws` release that changes what the fast path relies on makes it fall back silently to
-    // `ws` alone (correct, only slower): this is where that shows.
-    const transport = new WebSocketTransport(listener.connectOptions);
-    await transport.start();
-    const direct = await Codex.connect(transport);
-    try {
-      const thread = await direct.startThread();
-      await expect(thread.run('hi')).resolves.toMatchObject({ finalResponse: 'over the wire' });
-      expect(transport.readsTextFramesAhead).toBe(true);
-    } finally {
-      await direct.close();
-    }
   });
 
   it('a second client on the same server sees a thread the first started', async () => {
