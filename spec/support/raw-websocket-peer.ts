@@ -71,6 +71,8 @@ export async function rawWebSocketPeer(options: RawPeerOptions = {}): Promise<Ra
     for (const resolve of waiting.splice(0)) resolve(socket);
     socket.on('error', () => undefined);
     const mode = options.mode?.() ?? 'upgrade';
+    // A silent server still notices its client leave.
+    if (mode === 'silent') socket.once('end', () => socket.destroy());
     let head = Buffer.alloc(0);
     const onHead = (chunk: Buffer): void => {
       head = Buffer.concat([head, chunk]);
