@@ -4,6 +4,9 @@
  * heartbeat. Turns, steering, interrupts, approvals and tools run over every transport in the
  * shared real-server suites (spec/support/transports.ts).
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { inspect } from 'node:util';
 import {
   AuthenticationError,
   Codex,
@@ -85,6 +88,43 @@ describe('remote connection failures', () => {
     expect(error).toMatchObject({ status: 401, url, code: 'authentication_failed' });
     expect(JSON.stringify(error) + String(error)).not.toContain(wrong);
     await expect(Codex.connect({ url })).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('a listener handle shows no token in util.inspect or JSON.stringify, yet connects', async () => {
+    await using listener = await startListener({ codexHome: home.path, env: home.env });
+    const token = listener.connectOptions.token!;
+    for (const shown of [
+      inspect(listener),
+      inspect(listener, { depth: Infinity, showHidden: true }),
+      inspect(listener.connectOptions),
+      JSON.stringify(listener),
+      JSON.stringify(listener.connectOptions),
+    ]) {
+      expect(shown).not.toContain(token);
+    }
+    expect(inspect(listener)).toContain('[redacted]');
+    expect(JSON.parse(JSON.stringify(listener.connectOptions))).toEqual({
+      url: listener.connectOptions.url,
+      token: '[redacted]',
+    });
+    // The options still carry the token, spread or not.
+    const codex = await Codex.connect({ ...listener.connectOptions, heartbeatIntervalMs: false });
+    await codex.close();
+  });
+
+  it('a token file is read as one token: a trailing newline is fine, a second line is refused', async () => {
+    await using listener = await startListener({ codexHome: home.path, env: home.env });
+    const { url, token } = listener.connectOptions;
+    const tokenFile = path.join(home.path, 'client-token');
+    await writeFile(tokenFile, `${token!}\n`, { mode: 0o600 });
+    const codex = await Codex.connect({ url, tokenFile });
+    await expect(codex.listThreads()).resolves.toBeDefined();
+    await codex.close();
+    await writeFile(tokenFile, `${token!}\nsecond line\n`, { mode: 0o600 });
+    const error = await Codex.connect({ url, tokenFile }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ source: `tokenFile ${tokenFile}`, status: undefined });
+    expect(JSON.stringify(error) + String(error)).not.toContain(token!);
   });
 
   it('signed bearer tokens: a valid one connects; expired, wrong audience or wrong secret is refused', async () => {
