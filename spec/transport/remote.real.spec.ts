@@ -1,14 +1,16 @@
 /**
  * What is particular to a listening app-server (WebSocket with a capability token, and WebSocket
- * over a unix socket): several clients, frames read off the socket, authentication, loss and
+ * over a unix socket): several clients, authentication, loss and
  * heartbeat. Turns, steering, interrupts, approvals and tools run over every transport in the
  * shared real-server suites (spec/support/transports.ts).
  */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { inspect } from 'node:util';
 import {
   AuthenticationError,
   Codex,
   ConnectionLostError,
-  WebSocketTransport,
   signedBearer,
   startListener,
 } from '../../src/index.js';
@@ -46,21 +48,6 @@ describe.each(['ws', 'unix'] as const)('a listening app-server over %s', (listen
     await listener?.close();
     await model.close();
     await home.cleanup();
-  });
-
-  it("reads the server's text frames straight from the socket (the fast path `ws` 8 allows)", async () => {
-    // A `ws` release that changes what the fast path relies on makes it fall back silently to
-    // `ws` alone (correct, only slower): this is where that shows.
-    const transport = new WebSocketTransport(listener.connectOptions);
-    await transport.start();
-    const direct = await Codex.connect(transport);
-    try {
-      const thread = await direct.startThread();
-      await expect(thread.run('hi')).resolves.toMatchObject({ finalResponse: 'over the wire' });
-      expect(transport.readsTextFramesAhead).toBe(true);
-    } finally {
-      await direct.close();
-    }
   });
 
   it('a second client on the same server sees a thread the first started', async () => {
@@ -101,6 +88,43 @@ describe('remote connection failures', () => {
     expect(error).toMatchObject({ status: 401, url, code: 'authentication_failed' });
     expect(JSON.stringify(error) + String(error)).not.toContain(wrong);
     await expect(Codex.connect({ url })).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('a listener handle shows no token in util.inspect or JSON.stringify, yet connects', async () => {
+    await using listener = await startListener({ codexHome: home.path, env: home.env });
+    const token = listener.connectOptions.token!;
+    for (const shown of [
+      inspect(listener),
+      inspect(listener, { depth: Infinity, showHidden: true }),
+      inspect(listener.connectOptions),
+      JSON.stringify(listener),
+      JSON.stringify(listener.connectOptions),
+    ]) {
+      expect(shown).not.toContain(token);
+    }
+    expect(inspect(listener)).toContain('[redacted]');
+    expect(JSON.parse(JSON.stringify(listener.connectOptions))).toEqual({
+      url: listener.connectOptions.url,
+      token: '[redacted]',
+    });
+    // The options still carry the token, spread or not.
+    const codex = await Codex.connect({ ...listener.connectOptions, heartbeatIntervalMs: false });
+    await codex.close();
+  });
+
+  it('a token file is read as one token: a trailing newline is fine, a second line is refused', async () => {
+    await using listener = await startListener({ codexHome: home.path, env: home.env });
+    const { url, token } = listener.connectOptions;
+    const tokenFile = path.join(home.path, 'client-token');
+    await writeFile(tokenFile, `${token!}\n`, { mode: 0o600 });
+    const codex = await Codex.connect({ url, tokenFile });
+    await expect(codex.listThreads()).resolves.toBeDefined();
+    await codex.close();
+    await writeFile(tokenFile, `${token!}\nsecond line\n`, { mode: 0o600 });
+    const error = await Codex.connect({ url, tokenFile }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthenticationError);
+    expect(error).toMatchObject({ source: `tokenFile ${tokenFile}`, status: undefined });
+    expect(JSON.stringify(error) + String(error)).not.toContain(token!);
   });
 
   it('signed bearer tokens: a valid one connects; expired, wrong audience or wrong secret is refused', async () => {

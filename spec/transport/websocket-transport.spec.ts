@@ -1,58 +1,36 @@
 /**
- * The WebSocket transport against an in-process peer that writes exact bytes: text frames read
- * straight from the socket arrive whole and in order between the frames `ws` still reads
- * (pings, fragments, binary), a protocol error still ends the connection, and a compressed
- * connection is read by `ws` alone.
+ * The WebSocket transport against a peer that writes exact bytes (spec/support/raw-websocket-peer:
+ * the upgrade done by hand on `node:net`, no WebSocket library on that side): text frames arrive
+ * whole and in order around pings, fragments and binary frames; after any protocol violation
+ * nothing more is delivered, pending requests fail with ConnectionLostError and the client is
+ * closed at once, though the peer holds TCP open; the heartbeat reports a silent peer within
+ * interval + timeout.
  */
-import type { AddressInfo, Socket } from 'node:net';
+import { jest } from '@jest/globals';
 import { firstValueFrom, take, toArray } from 'rxjs';
-import { WebSocketServer } from 'ws';
-import type { ServerOptions, WebSocket } from 'ws';
 import { Codex, ConnectionLostError, WebSocketTransport } from '../../src/index.js';
-import type { ServerNotification } from '../../src/index.js';
+import type { RemoteOptions, ServerNotification } from '../../src/index.js';
 import { noUncaught } from '../support/no-uncaught.js';
+import { answerHandshake, rawWebSocketPeer } from '../support/raw-websocket-peer.js';
+import type { RawPeer, RawPeerConnection, RawPeerOptions } from '../support/raw-websocket-peer.js';
 import { frame } from '../support/websocket-frame.js';
 
 interface Peer {
-  url: string;
-  /** The server side of the connection, once the client has initialized. */
-  connected: Promise<{ socket: WebSocket; raw: Socket }>;
-  close(): Promise<void>;
+  peer: RawPeer;
+  /** The connection, once the client has initialized. */
+  connected: Promise<RawPeerConnection>;
 }
 
-/** A WebSocket server that answers `initialize`, then leaves the connection to the test. */
-async function peer(options: ServerOptions = {}): Promise<Peer> {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0, ...options });
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  const connected = new Promise<{ socket: WebSocket; raw: Socket }>((resolve) => {
-    server.on('connection', (socket) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse((data as Buffer).toString('utf8')) as {
-          id?: number;
-          method: string;
-        };
-        if (message.method === 'initialize')
-          socket.send(
-            JSON.stringify({
-              id: message.id,
-              result: { userAgent: 'peer/0', codexHome: '/tmp', platformFamily: 'unix' },
-            }),
-          );
-        if (message.method === 'initialized')
-          resolve({ socket, raw: (socket as unknown as { _socket: Socket })._socket });
-      });
-    });
+/** A raw peer that answers `initialize` and leaves each connection to the test. */
+async function peer(options: RawPeerOptions = {}): Promise<Peer> {
+  let connected!: (connection: RawPeerConnection) => void;
+  const ready = new Promise<RawPeerConnection>((resolve) => (connected = resolve));
+  const peer = await rawWebSocketPeer({
+    ...options,
+    onConnection: (connection) =>
+      void answerHandshake(connection).then(() => connected(connection)),
   });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `ws://127.0.0.1:${port}`,
-    connected,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
-  };
+  return { peer, connected: ready };
 }
 
 function delta(n: number, text = `token${n} `): ServerNotification {
@@ -62,13 +40,15 @@ function delta(n: number, text = `token${n} `): ServerNotification {
   };
 }
 
+const text = (n: number): Buffer => frame(0x81, JSON.stringify(delta(n)));
+
 /** Writes `bytes` in uneven pieces, each in its own turn of the event loop (its own read). */
-async function writeInPieces(raw: Socket, bytes: Buffer): Promise<void> {
+async function writeInPieces(connection: RawPeerConnection, bytes: Buffer): Promise<void> {
   let seed = 7;
   for (let at = 0; at < bytes.length;) {
     seed = (seed * 1_103_515_245 + 12_345) & 0x7fffffff;
     const size = 1 + (seed % 3000);
-    raw.write(bytes.subarray(at, at + size));
+    connection.write(bytes.subarray(at, at + size));
     at += size;
     await new Promise((resolve) => setImmediate(resolve));
   }
@@ -77,13 +57,27 @@ async function writeInPieces(raw: Socket, bytes: Buffer): Promise<void> {
 async function connect(
   url: string,
   logs: string[] = [],
+  options: Partial<RemoteOptions> = {},
 ): Promise<{ codex: Codex; transport: WebSocketTransport }> {
-  const transport = new WebSocketTransport({ url, heartbeatIntervalMs: false });
+  const transport = new WebSocketTransport({ url, heartbeatIntervalMs: false, ...options });
   await transport.start();
   const codex = await Codex.connect(transport, {
     logger: { warn: (message) => logs.push(message), error: (message) => logs.push(message) },
   });
   return { codex, transport };
+}
+
+/** Lets real I/O run for `ms` of real time, whether or not timers are faked. */
+async function realWait(ms: number): Promise<void> {
+  const until = performance.now() + ms;
+  while (performance.now() < until) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** Waits (real time, timers faked or not) for `done()` to hold, up to 5 s. */
+async function whenReal(done: () => boolean): Promise<void> {
+  const until = performance.now() + 5_000;
+  while (!done() && performance.now() < until)
+    await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Waits for `done()` to hold, up to 5 s. */
@@ -93,13 +87,15 @@ async function until(done: () => boolean): Promise<void> {
 
 describe('WebSocketTransport, reading frames', () => {
   it('delivers every text frame whole and in order, around pings, a fragmented message and a binary frame', async () => {
-    const server = await peer();
+    const { peer: server, connected } = await peer();
     const logs: string[] = [];
-    const { codex, transport } = await connect(server.url, logs);
+    const { codex } = await connect(server.url!, logs);
     try {
-      const { socket, raw } = await server.connected;
+      const connection = await connected;
       const pongs: string[] = [];
-      socket.on('pong', (data) => pongs.push(data.toString()));
+      connection.onControl((opcode, payload) => {
+        if (opcode === 0xa) pongs.push(payload.toString());
+      });
       const sent = [
         ...Array.from({ length: 300 }, (_, n) => delta(n)),
         delta(300, 'naïve – ✓ 🎉 and a real \uFFFD'),
@@ -120,59 +116,162 @@ describe('WebSocketTransport, reading frames', () => {
         frame(0x81, texts[303]!),
       ]);
       const received = firstValueFrom(codex.notifications$.pipe(take(sent.length), toArray()));
-      await writeInPieces(raw, bytes);
+      await writeInPieces(connection, bytes);
       expect(await received).toEqual(sent);
-      // `ws` answered both pings (the answers reach the peer a moment after the last text).
       await until(() => pongs.length === 2);
       expect(pongs).toEqual(['are you there', 'mid-message']);
       expect(logs.filter((line) => line.includes('binary frame'))).toHaveLength(1);
-      expect(transport.readsTextFramesAhead).toBe(true);
     } finally {
       await codex.close();
       await server.close();
     }
   });
 
-  it('a text frame of invalid UTF-8 ends the connection as `ws` would: what came before is delivered, a pending request fails', async () => {
+  it('offers no extension: no permessage-deflate on the connection', async () => {
+    const { peer: server, connected } = await peer();
+    const { codex } = await connect(server.url!);
+    try {
+      expect((await connected).request).not.toMatch(/sec-websocket-extensions/i);
+    } finally {
+      await codex.close();
+      await server.close();
+    }
+  });
+});
+
+/**
+ * Frames `ws` refuses (RFC 6455 §5): each is sent after a valid notification and before another,
+ * by a peer that then keeps TCP open and ignores the client's close frame.
+ */
+const VIOLATIONS: ReadonlyArray<readonly [string, Buffer]> = [
+  ['a continuation with no message open', frame(0x80, 'orphan')],
+  ['a control frame over 125 bytes', frame(0x89, 'p'.repeat(126))],
+  ['a control frame without FIN', frame(0x09, 'ping')],
+  [
+    'a new data frame inside a fragmented message',
+    Buffer.concat([frame(0x01, '{"method":'), frame(0x81, '"x"}')]),
+  ],
+  ['a masked server frame', frame(0x81, JSON.stringify(delta(99)), Buffer.from([1, 2, 3, 4]))],
+  ['reserved bit 1 with no extension', frame(0xc1, JSON.stringify(delta(99)))],
+  ['reserved bit 2', frame(0xa1, JSON.stringify(delta(99)))],
+  ['reserved bit 3', frame(0x91, JSON.stringify(delta(99)))],
+  ['an unknown opcode', frame(0x83, 'x')],
+  ['a text frame of invalid UTF-8', frame(0x81, Buffer.from([0x7b, 0xff, 0x7d]))],
+  [
+    'a frame announcing more than the 64 MiB a message may have',
+    Buffer.concat([Buffer.from([0x81, 127]), Buffer.from([0, 0, 0, 1, 0, 0, 0, 0])]),
+  ],
+];
+
+describe('WebSocketTransport, after a protocol violation', () => {
+  it.each(VIOLATIONS)(
+    '%s: nothing after it is delivered, a pending request fails ConnectionLostError, the client is closed at once',
+    async (_what, violation) => {
+      await noUncaught(async () => {
+        const { peer: server, connected } = await peer({ onClientClose: 'hold' });
+        const logs: string[] = [];
+        const { codex } = await connect(server.url!, logs);
+        const seen: ServerNotification[] = [];
+        codex.notifications$.subscribe({ next: (n) => seen.push(n), error: () => undefined });
+        try {
+          const connection = await connected;
+          const pending = codex.request('account/read', {}).catch((e: unknown) => e);
+          // One write: the valid frame after the violation is in the same read as it.
+          connection.write(Buffer.concat([text(1), violation, text(2)]));
+          // Another read later: `ws` must not be reading any more.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          connection.write(text(3));
+          const error = await pending;
+          expect(error).toBeInstanceOf(ConnectionLostError);
+          expect((error as ConnectionLostError).reason).toMatch(/^WebSocket protocol error: /);
+          expect(codex.isClosed).toBe(true);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(seen).toEqual([delta(1)]);
+          // The client ended TCP itself; the peer never closed its side.
+          await connection.gone;
+          expect(connection.socket.destroyed || connection.socket.writable).toBe(true);
+        } finally {
+          await codex.close();
+          await server.close();
+        }
+      });
+    },
+    // Far below `ws`'s own 30 s closing handshake, which the held-open peer would stretch.
+    10_000,
+  );
+
+  it('frames after a close frame are not delivered, and the client is closed promptly', async () => {
     await noUncaught(async () => {
-      const server = await peer();
-      const { codex } = await connect(server.url);
+      const { peer: server, connected } = await peer({ onClientClose: 'hold' });
+      const { codex } = await connect(server.url!);
+      const seen: ServerNotification[] = [];
+      codex.notifications$.subscribe({ next: (n) => seen.push(n), error: () => undefined });
       try {
-        const { raw } = await server.connected;
-        const received = firstValueFrom(codex.notifications$.pipe(take(2), toArray()));
-        const pending = codex.request('account/read', {});
-        raw.write(
-          Buffer.concat([
-            frame(0x81, JSON.stringify(delta(1))),
-            frame(0x81, JSON.stringify(delta(2))),
-            frame(0x81, Buffer.from([0x7b, 0xff, 0x7d])),
-            frame(0x81, JSON.stringify(delta(3))),
-          ]),
-        );
-        expect(await received).toEqual([delta(1), delta(2)]);
-        await expect(pending).rejects.toBeInstanceOf(ConnectionLostError);
+        const connection = await connected;
+        const pending = codex.request('account/read', {}).catch((e: unknown) => e);
+        connection.write(Buffer.concat([text(1), frame(0x88, Buffer.from([0x03, 0xe8])), text(2)]));
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        connection.write(text(3));
+        const error = await pending;
+        expect(error).toBeInstanceOf(ConnectionLostError);
         expect(codex.isClosed).toBe(true);
+        expect(seen).toEqual([delta(1)]);
       } finally {
         await codex.close();
         await server.close();
       }
     });
-  });
+  }, 10_000);
+});
 
-  it('with permessage-deflate agreed, `ws` reads every frame: compressed and plain ones keep their order', async () => {
-    const server = await peer({ perMessageDeflate: { threshold: 0 } });
-    const { codex, transport } = await connect(server.url);
+describe('WebSocketTransport heartbeat', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('a peer that stops answering pings is reported at interval + timeout, saying so', async () => {
+    // Fake timers for the heartbeat only; sockets, ticks and immediates stay real.
+    jest.useFakeTimers({
+      doNotFake: [
+        'nextTick',
+        'setImmediate',
+        'clearImmediate',
+        'queueMicrotask',
+        'hrtime',
+        'performance',
+      ],
+    });
+    const { peer: server, connected } = await peer();
+    const { codex } = await connect(server.url!, [], {
+      heartbeatIntervalMs: 1_000,
+      heartbeatTimeoutMs: 400,
+    });
     try {
-      const { socket } = await server.connected;
-      const sent = Array.from({ length: 200 }, (_, n) => delta(n, `token${n} `.repeat(n % 7)));
-      const received = firstValueFrom(codex.notifications$.pipe(take(sent.length), toArray()));
-      // Every third message uncompressed: a plain frame read ahead would overtake the inflating ones.
-      sent.forEach((n, i) => socket.send(JSON.stringify(n), { compress: i % 3 !== 0 }));
-      expect(await received).toEqual(sent);
-      expect(transport.readsTextFramesAhead).toBe(false);
+      const connection = await connected;
+      const pings: number[] = [];
+      connection.onControl((opcode) => opcode === 0x9 && pings.push(opcode));
+      const pending = codex.request('account/read', {}).catch((e: unknown) => e);
+      // Answered pings keep the connection.
+      for (let i = 1; i <= 3; i++) {
+        jest.advanceTimersByTime(1_000);
+        await whenReal(() => pings.length === i);
+        await realWait(200); // for the pong to reach the client
+      }
+      jest.advanceTimersByTime(500);
+      expect(codex.isClosed).toBe(false);
+      // Then silence: the next ping (at 4 s) goes unanswered.
+      connection.ponging = false;
+      jest.advanceTimersByTime(500);
+      await whenReal(() => pings.length === 4);
+      jest.advanceTimersByTime(399);
+      expect(codex.isClosed).toBe(false);
+      jest.advanceTimersByTime(1);
+      const error = await pending;
+      expect(error).toBeInstanceOf(ConnectionLostError);
+      expect((error as ConnectionLostError).reason).toBe('no pong within 400 ms of a ping');
+      expect(codex.isClosed).toBe(true);
     } finally {
+      jest.useRealTimers();
       await codex.close();
       await server.close();
     }
-  });
+  }, 20_000);
 });

@@ -51,8 +51,11 @@ function isUnsupportedMethod(error: unknown): boolean {
  */
 export type ConnectionState = 'connecting' | 'ready' | 'reconnecting' | 'closed';
 
-/** Makes a new, started transport to the same server (for a reconnect). */
-export type Redial = () => Promise<Transport>;
+/**
+ * Makes a new, started transport to the same server (for a reconnect). `signal` aborts the dial:
+ * the transport being dialed is closed at once and the promise rejects.
+ */
+export type Redial = (signal: AbortSignal) => Promise<Transport>;
 
 /**
  * The client's connection to its app-server, across reconnects. It owns what outlives one
@@ -68,6 +71,8 @@ export class ClientConnection {
   private readonly state = new BehaviorSubject<ConnectionState>('connecting');
   private closing = false;
   private dialing: Transport | undefined;
+  /** Ends a reconnect dial in progress (close() meanwhile): its socket must not outlive close(). */
+  private readonly dialAbort = new AbortController();
   private backoff: { timer: NodeJS.Timeout; wake: () => void } | undefined;
   private signedIn: Promise<void> | undefined;
   /** The server answered account/read as a method it does not know: no sign-in check. */
@@ -196,6 +201,7 @@ export class ClientConnection {
     // A backoff wait in progress ends now: no timer of ours outlives close().
     clearTimeout(this.backoff?.timer);
     this.backoff?.wake();
+    this.dialAbort.abort();
     await this.dialing?.close();
     await this.rpc.close();
     // A loss being reconnected from has no close event left to end the rest.
@@ -275,7 +281,7 @@ export class ClientConnection {
       this.state.next('connecting');
       let rpc: RpcConnection | undefined;
       try {
-        this.dialing = await this.#redial!();
+        this.dialing = await this.#redial!(this.dialAbort.signal);
         if (this.closing) {
           await this.dialing.close();
           return;

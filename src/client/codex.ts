@@ -207,10 +207,10 @@ export class Codex implements AsyncDisposable {
     const redactor = new SecretRedactor();
     if (isTransport(target)) return Codex.connectWith(target, options, redactor);
     // Each connect makes a new transport: a token file or a bearer() is read afresh each time.
-    const dial = async (): Promise<Transport> => {
+    const dial = async (signal?: AbortSignal): Promise<Transport> => {
       const transport = new WebSocketTransport(target);
       try {
-        await transport.start();
+        await transport.start(signal);
       } catch (error) {
         await transport.close();
         throw error;

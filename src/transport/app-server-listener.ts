@@ -4,6 +4,8 @@ import { request } from 'node:http';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
+import type { InspectOptionsStylized } from 'node:util';
 import { execa } from 'execa';
 import { CodexProcessError } from '../errors/codex-process-error.js';
 import { SecretRedactor } from '../secrets/secret-redactor.js';
@@ -104,7 +106,7 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
       const tokenFile = path.join(folder, 'token');
       await writeFile(tokenFile, token, { mode: 0o600 });
       args.push('--ws-auth', 'capability-token', '--ws-token-file', tokenFile);
-      connectOptions = { url: `ws://127.0.0.1:${port}`, token };
+      connectOptions = withTokenHidden({ url: `ws://127.0.0.1:${port}`, token });
     } else {
       const secretFile = path.join(folder, 'shared-secret');
       await writeFile(secretFile, auth.sharedSecret, { mode: 0o600 });
@@ -118,6 +120,8 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
   args.push(...(options.args ?? []));
   const command = codexCommand(options, args);
   const redactor = new SecretRedactor();
+  if (connectOptions.token) redactor.add(connectOptions.token);
+  if (typeof options.auth === 'object') redactor.add(options.auth.sharedSecret);
   redactor.collectEnv(process.env);
   if (options.env) redactor.collectEnv(options.env);
   const stderr = new LineTail(50);
@@ -175,6 +179,22 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+/**
+ * `options` with its `token` left readable (and copied by a spread) but shown as `[redacted]` by
+ * `util.inspect` and `JSON.stringify`, of the options and of the handle holding them, as the
+ * client keeps its own credentials out of both.
+ */
+function withTokenHidden(options: RemoteOptions): RemoteOptions {
+  const shown = (): RemoteOptions => ({ ...options, token: '[redacted]' });
+  // Not enumerable: a spread of the options copies the token, not these.
+  Object.defineProperty(options, 'toJSON', { value: shown });
+  Object.defineProperty(options, inspect.custom, {
+    value: (_depth: number, inspectOptions: InspectOptionsStylized, show: typeof inspect) =>
+      show(shown(), inspectOptions),
+  });
+  return options;
 }
 
 function freePort(): Promise<number> {

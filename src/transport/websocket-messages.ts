@@ -24,63 +24,72 @@ export interface MessageSocket {
 
 /**
  * JSON-RPC over a WebSocket as the app-server speaks it: one message per text frame, the
- * `"jsonrpc"` member left off (as on stdio). Shared by the TCP and unix-socket transports.
+ * `"jsonrpc"` member left off (as on stdio). Shared by the TCP and unix-socket transports. It
+ * listens from construction, so nothing the server sends before `listen()` is lost.
  */
 export class WebSocketMessageReader extends AbstractMessageReader {
   private callback: DataCallback | undefined;
+  /** Messages that arrived before `listen()`. */
+  private early: string[] | undefined = [];
+  private stopped = false;
   private readonly line = { chunk: 0, text: '', start: 0, end: 0 };
   /** Where the message being delivered sits: its frame's text, whole (see {@link WireLine}). */
   readonly currentLine: WireLine = this.line;
+  private readonly frameReceived = (
+    data: Buffer | ArrayBuffer | Buffer[],
+    isBinary: boolean,
+  ): void => {
+    if (this.stopped) return;
+    if (isBinary) {
+      this.fireError(new MalformedMessageError('a binary frame', '<binary>'));
+      return;
+    }
+    const text = Buffer.isBuffer(data)
+      ? data.toString('utf8')
+      : Array.isArray(data)
+        ? Buffer.concat(data).toString('utf8')
+        : Buffer.from(data).toString('utf8');
+    if (this.early) this.early.push(text);
+    else this.receive(text);
+  };
+  private readonly socketClosed = (): void => this.fireClose();
 
   constructor(private readonly socket: MessageSocket) {
     super();
+    socket.on('message', this.frameReceived);
+    socket.on('close', this.socketClosed);
   }
 
   listen(callback: DataCallback): Disposable {
     if (this.callback) throw new Error('WebSocketMessageReader: listen() may be called only once');
     this.callback = callback;
-    const onMessage = (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void => {
-      if (isBinary) {
-        this.fireError(new MalformedMessageError('a binary frame', '<binary>'));
-        return;
-      }
-      this.receive(
-        Array.isArray(data)
-          ? Buffer.concat(data).toString('utf8')
-          : Buffer.isBuffer(data)
-            ? data.toString('utf8')
-            : Buffer.from(new Uint8Array(data)).toString('utf8'),
-      );
-    };
-    const onClose = (): void => this.fireClose();
-    this.socket.on('message', onMessage);
-    this.socket.on('close', onClose);
+    const early = this.early ?? [];
+    this.early = undefined;
+    for (const text of early) this.receive(text);
     return Disposable.create(() => {
       this.callback = undefined;
-      this.socket.off('message', onMessage);
-      this.socket.off('close', onClose);
+      this.socket.off('message', this.frameReceived);
+      this.socket.off('close', this.socketClosed);
     });
   }
 
-  /**
-   * Delivers one text frame: `text.slice(start, end)`, from `ws`'s `'message'` event or straight
-   * from the socket (see `readTextFramesAhead`), where the frames of one chunk share `text`.
-   */
-  receive(text: string, start = 0, end = text.length): void {
-    const message = parseMessage(
-      start === 0 && end === text.length ? text : text.slice(start, end),
-    );
+  /** Delivers nothing more: the transport has ended (a protocol error, a lost heartbeat, close). */
+  stop(): void {
+    this.stopped = true;
+    this.early = undefined;
+  }
+
+  /** Delivers one text frame's message. */
+  private receive(text: string): void {
+    const message = parseMessage(text);
     if (message instanceof MalformedMessageError) {
       this.fireError(message);
       return;
     }
     const line = this.line;
-    if (line.text !== text) {
-      line.chunk++;
-      line.text = text;
-    }
-    line.start = start;
-    line.end = end;
+    line.chunk++;
+    line.text = text;
+    line.end = text.length;
     this.callback?.(message);
   }
 }

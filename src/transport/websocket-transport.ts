@@ -2,11 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { Emitter } from 'vscode-jsonrpc/node';
 import type { Disposable, MessageReader, MessageWriter } from 'vscode-jsonrpc/node';
 import WebSocket from 'ws';
+import type { ClientOptions } from 'ws';
 import { AuthenticationError } from '../errors/authentication-error.js';
 import { CodexError } from '../errors/codex-error.js';
 import { ConnectionLostError } from '../errors/connection-lost-error.js';
-import { readTextFramesAhead } from './read-text-frames-ahead.js';
-import type { TextFrameSplitter } from './text-frame-splitter.js';
+import { ClosedError } from '../errors/closed-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from './jsonl-message-reader.js';
 import type { Transport } from './transport.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './websocket-messages.js';
 
@@ -24,22 +26,65 @@ export interface RemoteOptions {
   bearer?: () => string | Promise<string>;
   /** Extra upgrade headers. An `Origin` header makes the server refuse the upgrade (403). */
   headers?: Readonly<Record<string, string>>;
-  /** How long the upgrade may take, in ms (default 10000). */
+  /** How long getting the token and the upgrade may take, in ms (default 10000). */
   connectTimeoutMs?: number;
   /** Ping the server this often while connected, in ms (default 15000; `false`: never). */
   heartbeatIntervalMs?: number | false;
-  /** A ping unanswered this long means the connection is lost, in ms (default 10000). */
+  /**
+   * A ping unanswered this long means the connection is lost, in ms (default 10000): a silent
+   * server is reported within `heartbeatIntervalMs + heartbeatTimeoutMs`.
+   */
   heartbeatTimeoutMs?: number;
 }
 
+/** How long the upgrade (and getting the token) may take by default, in ms. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * How long a closing handshake may take before the socket is destroyed. Once a close frame has
+ * gone either way nothing more can arrive, so waiting for the peer's end of TCP (`ws` waits 30 s)
+ * only keeps requests pending behind a peer that holds the connection half-open.
+ */
+const CLOSE_TIMEOUT_MS = 2_000;
+/** Node's timers cannot wait longer (a longer delay fires after 1 ms). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The `ws` client options, each set explicitly rather than left to `ws`'s defaults, which a
+ * release may change:
+ * - `perMessageDeflate: false`: the app-server (0.169.0) negotiates no extension, and on loopback
+ *   and unix sockets, where these connections run, compressing costs CPU and saves nothing
+ *   (measured in bench/README.md, transports); an inflater would also read frames asynchronously,
+ *   after a protocol error that should have stopped them.
+ * - `maxPayload`: the stdio reader's bound on one message (the server caps frames at 16 MiB);
+ *   `ws` refuses a longer frame from its header, before buffering it.
+ * - `skipUTF8Validation: false`: a text frame of invalid UTF-8 is a protocol error, as on stdio.
+ * - `allowSynchronousEvents: true`: every message of a socket read is delivered in that read, in
+ *   order and before a protocol error later in it (and without a macrotask per message).
+ * - `autoPong: true`: the server's pings are answered.
+ * - `closeTimeout`: see {@link CLOSE_TIMEOUT_MS}.
+ * - `followRedirects: false`: a redirect must not carry the bearer token to another host.
+ */
+const WS_OPTIONS = {
+  perMessageDeflate: false,
+  maxPayload: DEFAULT_MAX_MESSAGE_BYTES,
+  skipUTF8Validation: false,
+  allowSynchronousEvents: true,
+  autoPong: true,
+  closeTimeout: CLOSE_TIMEOUT_MS,
+  followRedirects: false,
+} as const;
+
 /**
  * A connection to a remote `codex app-server` over WebSocket (TCP, or a unix socket): one
- * JSON-RPC message per text frame, permessage-deflate when the server offers it, no `Origin`.
- * A refused upgrade fails `start()` with {@link AuthenticationError} (401); a socket that closes,
- * fails or stops answering pings ends the connection with {@link ConnectionLostError}.
+ * JSON-RPC message per text frame, no compression, no `Origin`. A refused upgrade fails
+ * `start()` with {@link AuthenticationError} (401), as does a token that cannot be had from its
+ * source; a socket that closes, fails, breaks the WebSocket protocol or stops answering pings
+ * ends the connection with {@link ConnectionLostError}, at once and with nothing delivered after
+ * the fault.
  */
 export class WebSocketTransport implements Transport {
   readonly #options: RemoteOptions;
+  readonly #connectTimeoutMs: number;
   #socket: WebSocket | undefined;
   #reader: WebSocketMessageReader | undefined;
   #writer: WebSocketMessageWriter | undefined;
@@ -47,7 +92,9 @@ export class WebSocketTransport implements Transport {
   #closing = false;
   #closed = false;
   #heartbeat: NodeJS.Timeout | undefined;
-  #splitter: TextFrameSplitter | undefined;
+  #pongDeadline: NodeJS.Timeout | undefined;
+  /** Ends a `start()` in progress (close() meanwhile): no socket or timer is left dialing. */
+  readonly #abortStart = new AbortController();
   /** The tokens used, so the client can redact them. */
   readonly #tokens: string[] = [];
   /** Where it connects, without credentials (for messages). */
@@ -58,6 +105,11 @@ export class WebSocketTransport implements Transport {
       throw new CodexError('Codex.connect: give exactly one of url and socketPath', {
         code: 'invalid_input',
       });
+    this.#connectTimeoutMs =
+      checkMs('connectTimeoutMs', options.connectTimeoutMs) ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    if (options.heartbeatIntervalMs !== false)
+      checkMs('heartbeatIntervalMs', options.heartbeatIntervalMs);
+    checkMs('heartbeatTimeoutMs', options.heartbeatTimeoutMs);
     this.#options = options;
     this.url = options.socketPath ? `unix://${options.socketPath}` : safeUrl(options.url!);
   }
@@ -77,54 +129,77 @@ export class WebSocketTransport implements Transport {
     return this.#tokens;
   }
 
-  /**
-   * @internal Whether text frames are read straight from the socket (see
-   * {@link readTextFramesAhead}) rather than through `ws`'s receiver alone.
-   */
-  get readsTextFramesAhead(): boolean {
-    return this.#splitter !== undefined && !this.#splitter.forwardingAll;
-  }
-
   describe(): string {
     return `codex app-server at ${this.url}`;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Gets the token and makes the upgrade, both within `connectTimeoutMs`. `signal` (or
+   * `close()`) ends it at once: the socket being dialed is destroyed and `start()` rejects with
+   * {@link ClosedError}.
+   */
+  async start(signal?: AbortSignal): Promise<void> {
     const options = this.#options;
-    const token = await this.#token();
-    const headers: Record<string, string> = { ...options.headers };
-    if (token) {
-      this.#tokens.push(token);
-      headers.Authorization = `Bearer ${token}`;
+    const abort = this.#abortStart.signal;
+    const onAbort = (): void => this.#abortStart.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
+    try {
+      const deadline = Date.now() + this.#connectTimeoutMs;
+      const token = await this.#token(abort);
+      if (abort.aborted) throw new ClosedError('WebSocketTransport.start');
+      const headers: Record<string, string> = { ...options.headers };
+      if (token !== undefined) {
+        this.#tokens.push(token);
+        headers.Authorization = `Bearer ${token}`;
+      }
+      const address = options.socketPath ? `ws+unix://${options.socketPath}:/` : options.url!;
+      const socket = new WebSocket(address, {
+        ...WS_OPTIONS,
+        headers,
+        handshakeTimeout: Math.max(1, deadline - Date.now()),
+      } satisfies ClientOptions & { closeTimeout: number });
+      this.#socket = socket;
+      // Created before the socket opens: messages sent right after the upgrade must not be lost.
+      this.#reader = new WebSocketMessageReader(socket);
+      this.#writer = new WebSocketMessageWriter(socket);
+      await this.#opened(socket, abort);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
-    const address = options.socketPath ? `ws+unix://${options.socketPath}:/` : options.url!;
-    const socket = new WebSocket(address, {
-      headers,
-      perMessageDeflate: true,
-      handshakeTimeout: options.connectTimeoutMs ?? 10_000,
+  }
+
+  /** Called in the `'open'` event itself, before any frame of the connection is read. */
+  #connected(socket: WebSocket): void {
+    // A protocol violation: `ws` has stopped reading; end now rather than after its closing
+    // handshake, which a peer holding TCP open would stretch to `closeTimeout`.
+    socket.on('error', (error: Error) => {
+      this.#lost(`WebSocket protocol error: ${error.message}`);
+      socket.terminate();
     });
-    this.#socket = socket;
-    // Created before the socket opens: messages sent right after the upgrade must not be lost.
-    const reader = new WebSocketMessageReader(socket);
-    this.#reader = reader;
-    this.#writer = new WebSocketMessageWriter(socket);
-    await new Promise<void>((resolve, reject) => {
-      const fail = (error: CodexError): void => {
-        socket.removeAllListeners('open');
+    socket.on('close', (code: number) => this.#lost(`socket closed (${code})`));
+    this.#startHeartbeat(socket);
+  }
+
+  #opened(socket: WebSocket, abort: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const settle = (error?: CodexError): void => {
+        socket.off('open', onOpen);
+        socket.off('unexpected-response', onRefused);
+        socket.off('error', onError);
+        abort.removeEventListener('abort', onAbort);
+        if (!error) return resolve();
+        socket.on('error', () => undefined); // the terminate below may report the abort too
         socket.terminate();
         reject(error);
       };
-      socket.once('open', () => {
-        this.#splitter = readTextFramesAhead(socket, (text, start, end) =>
-          reader.receive(text, start, end),
-        );
-        socket.off('unexpected-response', onRefused);
-        socket.off('error', onError);
-        resolve();
-      });
+      const onOpen = (): void => {
+        settle();
+        this.#connected(socket);
+      };
       const onRefused = (_request: unknown, response: { statusCode?: number }): void => {
         const status = response.statusCode ?? 0;
-        fail(
+        settle(
           status === 401
             ? new AuthenticationError(this.url, status)
             : new CodexError(`the app-server at ${this.url} refused the upgrade (HTTP ${status})`, {
@@ -134,18 +209,18 @@ export class WebSocketTransport implements Transport {
         );
       };
       const onError = (error: Error): void =>
-        fail(
+        settle(
           new CodexError(`could not connect to the app-server at ${this.url}: ${error.message}`, {
             code: 'connect_failed',
             data: { url: this.url },
           }),
         );
+      const onAbort = (): void => settle(new ClosedError('WebSocketTransport.start'));
+      socket.once('open', onOpen);
       socket.once('unexpected-response', onRefused);
       socket.once('error', onError);
+      abort.addEventListener('abort', onAbort, { once: true });
     });
-    socket.on('error', () => undefined); // reported through 'close'
-    socket.on('close', (code: number) => this.#lost(`socket closed (${code})`));
-    this.#startHeartbeat(socket);
   }
 
   onClose(listener: (error: CodexError | undefined) => void): Disposable {
@@ -154,42 +229,75 @@ export class WebSocketTransport implements Transport {
 
   async close(): Promise<void> {
     this.#closing = true;
+    this.#abortStart.abort();
     const socket = this.#socket;
-    if (!socket || socket.readyState === WebSocket.CLOSED) {
-      this.#end(undefined);
-      return;
-    }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => socket.terminate(), 2000);
-      socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
+    if (socket && socket.readyState !== WebSocket.CLOSED) {
+      // `ws` destroys the socket after CLOSE_TIMEOUT_MS if the server does not close it.
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
       socket.close(1000);
-    });
+      await closed;
+    }
     this.#end(undefined);
   }
 
-  async #token(): Promise<string | undefined> {
-    const options = this.#options;
-    if (options.bearer) return options.bearer();
-    if (options.tokenFile) return (await readFile(options.tokenFile, 'utf8')).trim();
-    return options.token;
+  /** The token to send, from `bearer()`, `tokenFile` or `token`: checked, never quoted. */
+  async #token(abort: AbortSignal): Promise<string | undefined> {
+    const { bearer, tokenFile, token } = this.#options;
+    const fail = (source: string, problem: string, cause?: unknown): AuthenticationError =>
+      new AuthenticationError(this.url, undefined, { source, problem, cause });
+    if (bearer) {
+      let value: unknown;
+      try {
+        value = await bounded((async () => bearer())(), this.#connectTimeoutMs, abort, () =>
+          fail('bearer()', `did not return within ${this.#connectTimeoutMs} ms`),
+        );
+      } catch (error) {
+        if (error instanceof CodexError) throw error;
+        throw fail('bearer()', `threw: ${describeThrown(error)}`, error);
+      }
+      return checkToken(value, 'bearer()', fail);
+    }
+    if (tokenFile) {
+      let text: string;
+      try {
+        text = await readFile(tokenFile, { encoding: 'utf8', signal: abort });
+      } catch (error) {
+        if (abort.aborted) throw new ClosedError('WebSocketTransport.start');
+        const code = (error as NodeJS.ErrnoException).code;
+        throw fail(
+          `tokenFile ${tokenFile}`,
+          `could not be read (${code ?? describeThrown(error)})`,
+          error,
+        );
+      }
+      const lines = text.trim().split(/\r?\n/);
+      if (lines.length > 1)
+        throw fail(`tokenFile ${tokenFile}`, `holds ${lines.length} lines; it must hold one token`);
+      return checkToken(lines[0], `tokenFile ${tokenFile}`, fail);
+    }
+    return token === undefined ? undefined : checkToken(token, 'token', fail);
   }
 
+  /**
+   * Pings every interval; a ping unanswered for `heartbeatTimeoutMs` ends the connection, so a
+   * silent server is reported within interval + timeout of its last answer.
+   */
   #startHeartbeat(socket: WebSocket): void {
     const interval = this.#options.heartbeatIntervalMs ?? 15_000;
     if (interval === false) return;
     const timeout = this.#options.heartbeatTimeoutMs ?? 10_000;
-    let lastPong = Date.now();
-    socket.on('pong', () => (lastPong = Date.now()));
+    socket.on('pong', () => {
+      clearTimeout(this.#pongDeadline);
+      this.#pongDeadline = undefined;
+    });
     this.#heartbeat = setInterval(() => {
-      if (Date.now() - lastPong > interval + timeout) {
-        this.#lost(`no pong within ${timeout} ms`);
-        socket.terminate();
-        return;
-      }
       socket.ping();
+      // One deadline per unanswered ping, from the first: later pings do not push it back.
+      this.#pongDeadline ??= setTimeout(() => {
+        this.#lost(`no pong within ${timeout} ms of a ping`);
+        socket.terminate();
+      }, timeout);
+      this.#pongDeadline.unref();
     }, interval);
     this.#heartbeat.unref();
   }
@@ -201,10 +309,68 @@ export class WebSocketTransport implements Transport {
   #end(error: CodexError | undefined): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    this.#reader?.stop();
+    clearInterval(this.#heartbeat);
+    clearTimeout(this.#pongDeadline);
     this.#closeEmitter.fire(error);
     this.#closeEmitter.dispose();
   }
+}
+
+/** A timeout option: a positive whole number of ms a timer can wait, or undefined. */
+function checkMs(field: string, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS)
+    throw new InvalidInputError(
+      field,
+      `must be a whole number of ms from 1 to ${MAX_TIMER_MS}, got ${String(value)}`,
+      'Codex.connect',
+    );
+  return value;
+}
+
+/** `value` as a bearer token, or the error saying why it is not one (never quoting it). */
+function checkToken(
+  value: unknown,
+  source: string,
+  fail: (source: string, problem: string) => AuthenticationError,
+): string {
+  if (typeof value !== 'string')
+    throw fail(source, `gave ${value === null ? 'null' : typeof value}, not a string`);
+  if (value === '') throw fail(source, 'is empty');
+  // What an HTTP header can carry as a token: visible ASCII, no spaces (RFC 6750 b64token and more).
+  if (!/^[\x21-\x7e]+$/.test(value))
+    throw fail(source, 'holds whitespace, control or non-ASCII characters; it must be one token');
+  return value;
+}
+
+/** `promise`, or `onTimeout()` after `ms`, or ClosedError on `abort`, leaving no timer behind. */
+async function bounded<T>(
+  promise: Promise<T>,
+  ms: number,
+  abort: AbortSignal,
+  onTimeout: () => CodexError,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(onTimeout()), ms);
+        onAbort = () => reject(new ClosedError('WebSocketTransport.start'));
+        if (abort.aborted) onAbort();
+        abort.addEventListener('abort', onAbort, { once: true });
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    if (onAbort) abort.removeEventListener('abort', onAbort);
+  }
+}
+
+function describeThrown(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** The URL without credentials or query (where a token might have been put by mistake). */
