@@ -32,6 +32,24 @@ function objectField(key: string): Check {
   return (params) => (isObject(params[key]) ? undefined : `params.${key} is not an object`);
 }
 
+/**
+ * The highest part index a reasoning notification may name. The reducers also bound an index by
+ * the parts an item has (see `MAX_PART_GAP`); this absolute bound is where the client can log
+ * it: a reasoning item has a handful of parts, and `summaryIndex: 1e8` would otherwise be the
+ * size of an array.
+ */
+const MAX_PART_INDEX = 1024;
+
+function partIndexAndDelta(key: string, withDelta: boolean): Check {
+  return (params) => {
+    const index = params[key];
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) > MAX_PART_INDEX)
+      return `params.${key} is not an integer from 0 to ${MAX_PART_INDEX}`;
+    if (withDelta && typeof params.delta !== 'string') return 'params.delta is not a string';
+    return undefined;
+  };
+}
+
 const turn = objectWithIdAnd('turn', 'status');
 const item = objectWithIdAnd('item', 'type');
 
@@ -41,6 +59,9 @@ const CHECKS: ReadonlyMap<string, Check> = new Map<string, Check>([
   ['item/started', item],
   ['item/completed', item],
   ['item/agentMessage/delta', stringField('delta')],
+  ['item/reasoning/summaryTextDelta', partIndexAndDelta('summaryIndex', true)],
+  ['item/reasoning/summaryPartAdded', partIndexAndDelta('summaryIndex', false)],
+  ['item/reasoning/textDelta', partIndexAndDelta('contentIndex', true)],
   ['thread/tokenUsage/updated', objectField('tokenUsage')],
   [
     'account/login/completed',

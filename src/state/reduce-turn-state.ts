@@ -19,75 +19,114 @@ export function reduceTurnState(
 ): TurnState {
   // An ended turn is final: what still arrives for it (a replay, a late duplicate) changes nothing.
   if (state.status !== 'inProgress') return state;
+  if (!isObject(event) || typeof event.method !== 'string') return state;
+  // Params are checked field by field below; anything the checks missed (a hostile value deep in
+  // an item) must still not escape a reducer a UI calls from its render loop.
+  try {
+    const next = fold(state, event);
+    return next === state || unchanged(state, next) ? state : next;
+  } catch {
+    return state;
+  }
+}
+
+function fold(state: TurnState, event: StateEvent): TurnState {
+  if (event.params !== undefined && !isObject(event.params)) return state;
   if (isServerRequest(event)) return addRequest(state, event);
   if (!belongs(state, event)) return state;
+  const p = (event.params ?? {}) as Record<string, unknown>;
   switch (event.method) {
     case 'turn/started': {
+      if (!isTurn(p.turn) || typeof p.threadId !== 'string') return state;
       const { turn, threadId } = event.params;
       return { ...state, turnId: turn.id, threadId, startedAt: turn.startedAt ?? state.startedAt };
     }
     case 'turn/completed':
+      if (!isTurn(p.turn) || typeof p.threadId !== 'string') return state;
       return completeTurn(state, event);
     case 'item/started':
+      if (!ids(p) || !isItem(p.item)) return state;
       return startItem(named(state, event.params), event.params.item);
     case 'item/completed':
+      if (!ids(p) || !isItem(p.item)) return state;
       return completeItem(named(state, event.params), event.params.item);
     case 'item/agentMessage/delta':
+      if (!delta(p)) return state;
       return updateItem(state, event.params, placeholder.agentMessage, (item) =>
         item.type === 'agentMessage' ? { ...item, text: item.text + event.params.delta } : item,
       );
     case 'item/plan/delta':
+      if (!delta(p)) return state;
       return updateItem(state, event.params, placeholder.plan, (item) =>
         item.type === 'plan' ? { ...item, text: item.text + event.params.delta } : item,
       );
     case 'item/reasoning/summaryPartAdded':
+      if (!itemIds(p)) return state;
       return updateItem(state, event.params, placeholder.reasoning, (item) =>
         item.type === 'reasoning'
-          ? { ...item, summary: grow(item.summary, event.params.summaryIndex, '') }
+          ? withPart(item, 'summary', grow(item.summary, p.summaryIndex, ''))
           : item,
       );
     case 'item/reasoning/summaryTextDelta':
+      if (!delta(p)) return state;
       return updateItem(state, event.params, placeholder.reasoning, (item) =>
         item.type === 'reasoning'
-          ? { ...item, summary: grow(item.summary, event.params.summaryIndex, event.params.delta) }
+          ? withPart(item, 'summary', grow(item.summary, p.summaryIndex, event.params.delta))
           : item,
       );
     case 'item/reasoning/textDelta':
+      if (!delta(p)) return state;
       return updateItem(state, event.params, placeholder.reasoning, (item) =>
         item.type === 'reasoning'
-          ? { ...item, content: grow(item.content, event.params.contentIndex, event.params.delta) }
+          ? withPart(item, 'content', grow(item.content, p.contentIndex, event.params.delta))
           : item,
       );
     case 'item/commandExecution/outputDelta':
+      if (!delta(p)) return state;
       return updateItem(state, event.params, placeholder.commandExecution, (item) =>
         item.type === 'commandExecution'
           ? { ...item, output: item.output + event.params.delta }
           : item,
       );
     case 'item/fileChange/patchUpdated':
+      if (!itemIds(p) || !Array.isArray(p.changes)) return state;
       return updateItem(state, event.params, placeholder.fileChange, (item) =>
-        item.type === 'fileChange' ? { ...item, changes: event.params.changes } : item,
+        item.type === 'fileChange' && !same(item.changes, event.params.changes)
+          ? { ...item, changes: event.params.changes }
+          : item,
       );
     case 'item/mcpToolCall/progress':
+      if (!itemIds(p) || typeof p.message !== 'string') return state;
       return updateItem(state, event.params, placeholder.mcpToolCall, (item) =>
         item.type === 'mcpToolCall'
           ? { ...item, progress: [...item.progress, event.params.message] }
           : item,
       );
-    case 'turn/plan/updated':
-      return {
-        ...named(state, event.params),
-        plan: { explanation: event.params.explanation, steps: event.params.plan },
-      };
+    case 'turn/plan/updated': {
+      if (!ids(p) || !Array.isArray(p.plan)) return state;
+      const explanation = typeof p.explanation === 'string' ? p.explanation : null;
+      const plan = { explanation, steps: event.params.plan };
+      return same(plan, state.plan) ? state : { ...named(state, event.params), plan };
+    }
     case 'turn/diff/updated':
+      if (!ids(p) || typeof p.diff !== 'string' || p.diff === state.diff) return state;
       return { ...named(state, event.params), diff: event.params.diff };
     case 'thread/tokenUsage/updated':
+      if (!ids(p) || !isObject(p.tokenUsage) || same(p.tokenUsage, state.usage)) return state;
       return { ...named(state, event.params), usage: event.params.tokenUsage };
-    case 'error':
-      return event.params.willRetry
-        ? { ...named(state, event.params), retrying: event.params.error }
-        : { ...named(state, event.params), error: event.params.error, retrying: null };
+    case 'error': {
+      if (!ids(p) || !isObject(p.error) || typeof p.error.message !== 'string') return state;
+      const { error, willRetry } = event.params;
+      if (willRetry === true)
+        return same(error, state.retrying)
+          ? state
+          : { ...named(state, event.params), retrying: error };
+      return same(error, state.error) && state.retrying === null
+        ? state
+        : { ...named(state, event.params), error, retrying: null };
+    }
     case 'serverRequest/resolved':
+      if (!isRequestId(p.requestId)) return state;
       return removeRequest(state, requestKey(event.params.requestId));
     default:
       return state;
@@ -137,24 +176,28 @@ function completeTurn(state: TurnState, event: Of<'turn/completed'>): TurnState 
     ...state,
     turnId: turn.id,
     threadId,
-    status: turn.status === 'inProgress' ? 'completed' : turn.status,
-    error: turn.error ?? state.error,
+    // A status newer than the pinned protocol still ends the turn.
+    status: turn.status === 'failed' || turn.status === 'interrupted' ? turn.status : 'completed',
+    error: isObject(turn.error) ? turn.error : state.error,
     retrying: null,
     // The server clears what is still waiting when a turn ends.
     pendingRequests: state.pendingRequests.length > 0 ? [] : state.pendingRequests,
     startedAt: turn.startedAt ?? state.startedAt,
-    completedAt: turn.completedAt,
-    durationMs: turn.durationMs,
+    completedAt: typeof turn.completedAt === 'number' ? turn.completedAt : null,
+    durationMs: typeof turn.durationMs === 'number' ? turn.durationMs : null,
   };
 }
 
 function startItem(state: TurnState, item: ThreadItem): TurnState {
   const i = findItem(state.items, item.id);
   const early = i === -1 ? undefined : state.items[i]!;
+  // A late or replayed start does not reopen an item the server has completed.
+  if (early?.lifecycle === 'completed') return state;
   // Deltas that came first are kept: the started item does not carry them yet.
   let next = liveItem(item, 'started');
   if (early && early.type === next.type)
     next = { ...next, ...streamedFields(early, next) } as ItemState;
+  if (early && same(early, next)) return state;
   return progress({ ...state, items: withItem(state.items, i, next) });
 }
 
@@ -164,6 +207,7 @@ function completeItem(state: TurnState, item: ThreadItem): TurnState {
   let next = liveItem(item, 'completed');
   if (before && before.type === next.type)
     next = { ...next, ...streamedFields(before, next) } as ItemState;
+  if (before && same(before, next)) return state;
   const items = withItem(state.items, i, next);
   const finalResponse =
     next.type === 'agentMessage' ? finalResponseOf(items, isCompleted) : state.finalResponse;
@@ -202,7 +246,10 @@ function updateItem(
 ): TurnState {
   const named_ = named(state, params);
   const i = findItem(named_.items, params.itemId);
-  const item = change(i === -1 ? make(params.itemId) : named_.items[i]!);
+  const before = i === -1 ? make(params.itemId) : named_.items[i]!;
+  const item = change(before);
+  // A delta for another kind of item, an empty delta, a bad index: nothing to show.
+  if (item === before) return state;
   return withItems(named_, withItem(named_.items, i, item));
 }
 
@@ -235,6 +282,7 @@ function progress(state: TurnState): TurnState {
 }
 
 function addRequest(state: TurnState, request: ServerRequest): TurnState {
+  if (!isRequestId(request.id) || !isObject(request.params)) return state;
   const params = request.params as { turnId?: unknown; itemId?: unknown; callId?: unknown };
   if (state.turnId !== null && typeof params.turnId === 'string' && params.turnId !== state.turnId)
     return state;
@@ -256,12 +304,127 @@ function removeRequest(state: TurnState, key: string): TurnState {
   return { ...state, pendingRequests: state.pendingRequests.filter((_, j) => j !== i) };
 }
 
-/** `parts` with `delta` appended to part `index` (missing parts become ""). */
-function grow(parts: readonly string[], index: number, delta: string): string[] {
+/**
+ * How far past the parts it has an index may point. The server adds parts one at a time; a gap
+ * this small is tolerated (a lost `summaryPartAdded`), anything beyond is malformed: one event
+ * with `summaryIndex: 1e8` must not allocate a hundred million parts.
+ */
+export const MAX_PART_GAP = 16;
+
+/**
+ * `parts` with `delta` appended to part `index` (missing parts become ""), or `parts` itself when
+ * the index is not a usable one (negative, fractional, NaN, or too far past the end) or nothing
+ * changes.
+ */
+function grow(parts: readonly string[], index: unknown, delta: string): readonly string[] {
+  if (!isPartIndex(index, parts.length)) return parts;
+  if (delta === '' && index < parts.length) return parts;
   const next = parts.slice();
   while (next.length <= index) next.push('');
   next[index] = next[index]! + delta;
   return next;
+}
+
+/** Whether `index` may address a part of a list of `length` parts (see {@link MAX_PART_GAP}). */
+export function isPartIndex(index: unknown, length: number): index is number {
+  return (
+    Number.isInteger(index) && (index as number) >= 0 && (index as number) <= length + MAX_PART_GAP
+  );
+}
+
+/** The reasoning item with new parts, or itself when they are the same list. */
+function withPart(
+  item: Extract<ItemState, { type: 'reasoning' }>,
+  key: 'summary' | 'content',
+  parts: readonly string[],
+): ItemState {
+  return parts === item[key] ? item : { ...item, [key]: parts };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+const isRequestId = (value: unknown): value is string | number =>
+  typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+
+/** The ids every item event names. */
+const ids = (p: Record<string, unknown>): boolean =>
+  typeof p.threadId === 'string' && typeof p.turnId === 'string';
+
+const itemIds = (p: Record<string, unknown>): boolean => ids(p) && typeof p.itemId === 'string';
+
+const delta = (p: Record<string, unknown>): boolean =>
+  itemIds(p) && typeof p.delta === 'string' && p.delta !== '';
+
+const isTurn = (value: unknown): boolean =>
+  isObject(value) && typeof value.id === 'string' && typeof value.status === 'string';
+
+/**
+ * Whether an item has what the fold reads of its type: a known type whose fields are missing or
+ * of another type would otherwise turn into `"undefined…"` text or a throw in a later event.
+ */
+function isItem(value: unknown): value is ThreadItem {
+  if (!isObject(value) || typeof value.id !== 'string' || typeof value.type !== 'string')
+    return false;
+  switch (value.type) {
+    case 'agentMessage':
+    case 'plan':
+      return typeof value.text === 'string';
+    case 'reasoning':
+      return isStrings(value.summary) && isStrings(value.content);
+    case 'commandExecution':
+      return (
+        value.aggregatedOutput === null ||
+        value.aggregatedOutput === undefined ||
+        typeof value.aggregatedOutput === 'string'
+      );
+    case 'fileChange':
+      return Array.isArray(value.changes);
+    case 'userMessage':
+      return Array.isArray(value.content);
+    default:
+      return true;
+  }
+}
+
+const isStrings = (value: unknown): boolean =>
+  Array.isArray(value) && value.every((part) => typeof part === 'string');
+
+/** Whether `next` shows nothing `state` did not: then the reducer returns `state` itself. */
+function unchanged(state: TurnState, next: TurnState): boolean {
+  return (
+    next.turnId === state.turnId &&
+    next.threadId === state.threadId &&
+    next.status === state.status &&
+    next.items === state.items &&
+    next.pendingRequests === state.pendingRequests &&
+    next.plan === state.plan &&
+    next.diff === state.diff &&
+    next.usage === state.usage &&
+    next.error === state.error &&
+    next.retrying === state.retrying &&
+    next.finalResponse === state.finalResponse &&
+    next.startedAt === state.startedAt &&
+    next.completedAt === state.completedAt &&
+    next.durationMs === state.durationMs
+  );
+}
+
+/** Structural equality of plain JSON data (what events and snapshots are made of). */
+export function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!same(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka)
+    if (!same((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  return true;
 }
 
 /** The protocol item with the live fields its type has. */

@@ -2,7 +2,7 @@ import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadStatus } from '../protocol/generated/v2/ThreadStatus.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
-import { reduceTurnState, turnStateFromTurn } from './reduce-turn-state.js';
+import { reduceTurnState, same, turnStateFromTurn } from './reduce-turn-state.js';
 import { INITIAL_TURN_STATE, isServerRequest, requestKey } from './turn-state.js';
 import type { StateEvent, TurnState } from './turn-state.js';
 
@@ -65,33 +65,59 @@ export function reduceThreadState(
   state: ThreadState = INITIAL_THREAD_STATE,
   event: StateEvent,
 ): ThreadState {
+  if (!isObject(event) || typeof event.method !== 'string') return state;
+  if (event.params !== undefined && !isObject(event.params)) return state;
+  try {
+    const next = fold(state, event);
+    // A thread learns its id from an event that changed something, never from one it skipped.
+    return next === state || unchanged(state, next) ? state : next;
+  } catch {
+    return state;
+  }
+}
+
+function fold(state: ThreadState, event: StateEvent): ThreadState {
   const params = event.params as
     { threadId?: unknown; turnId?: unknown; turn?: { id?: unknown } } | undefined;
   const threadId = typeof params?.threadId === 'string' ? params.threadId : undefined;
   if (state.threadId !== null && threadId !== undefined && threadId !== state.threadId)
     return state;
   const own = state.threadId === null && threadId !== undefined ? { ...state, threadId } : state;
-  if (isServerRequest(event)) return onRequest(own, event);
+  if (isServerRequest(event)) {
+    const next = onRequest(own, event);
+    return next === own ? state : next;
+  }
   switch (event.method) {
-    case 'thread/name/updated':
-      return { ...own, name: event.params.threadName ?? null };
-    case 'thread/status/changed':
+    case 'thread/name/updated': {
+      const name = (event.params as { threadName?: unknown }).threadName;
+      if (name !== undefined && name !== null && typeof name !== 'string') return state;
+      return (name ?? null) === state.name ? state : { ...own, name: name ?? null };
+    }
+    case 'thread/status/changed': {
+      const status = (event.params as { status?: unknown }).status;
+      if (!isObject(status) || typeof status.type !== 'string' || same(status, state.status))
+        return state;
       return { ...own, status: event.params.status };
+    }
     case 'serverRequest/resolved': {
-      const key = requestKey(event.params.requestId);
+      const requestId = (event.params as { requestId?: unknown }).requestId;
+      if (typeof requestId !== 'string' && typeof requestId !== 'number') return state;
+      const key = requestKey(requestId);
       const i = own.turns.findLastIndex((turn) =>
         turn.pendingRequests.some((pending) => requestKey(pending.id) === key),
       );
-      return i === -1 ? own : replaceTurn(own, i, reduceTurnState(own.turns[i], event));
+      if (i === -1) return state;
+      const after = reduceTurnState(own.turns[i], event);
+      return after === own.turns[i] ? state : replaceTurn(own, i, after);
     }
   }
   const turnId = params?.turnId ?? params?.turn?.id;
-  if (typeof turnId !== 'string') return own;
+  if (typeof turnId !== 'string') return state;
   const i = findTurn(own.turns, turnId);
-  const before =
-    i === -1 ? { ...INITIAL_TURN_STATE, turnId, threadId: own.threadId } : own.turns[i]!;
+  // A new turn folds its first event from nothing: a turn exists once an event shows it.
+  const before = i === -1 ? { ...INITIAL_TURN_STATE, threadId: own.threadId } : own.turns[i]!;
   const after = reduceTurnState(before, event);
-  if (after === before) return own;
+  if (after === before || after.turnId !== turnId) return state;
   const next = i === -1 ? { ...own, turns: [...own.turns, after] } : replaceTurn(own, i, after);
   const activeTurnId =
     after.status === 'inProgress'
@@ -102,7 +128,21 @@ export function reduceThreadState(
   return activeTurnId === next.activeTurnId ? next : { ...next, activeTurnId };
 }
 
+function unchanged(state: ThreadState, next: ThreadState): boolean {
+  return (
+    next.threadId === state.threadId &&
+    next.name === state.name &&
+    next.status === state.status &&
+    next.turns === state.turns &&
+    next.activeTurnId === state.activeTurnId
+  );
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
 function onRequest(state: ThreadState, request: ServerRequest): ThreadState {
+  if (!isObject(request.params)) return state;
   const params = request.params as { turnId?: unknown };
   const i =
     typeof params.turnId === 'string'

@@ -113,7 +113,9 @@ export const INITIAL_TURN_STATE: TurnState = Object.freeze({
 
 /** Whether an event is a server request (it carries the request `id`) rather than a notification. */
 export function isServerRequest(event: StateEvent): event is ServerRequest {
-  return (event as { id?: unknown }).id !== undefined;
+  return (
+    event !== null && typeof event === 'object' && (event as { id?: unknown }).id !== undefined
+  );
 }
 
 /** The key two request ids compare by (`1` and `"1"` are different requests). */
