@@ -1,4 +1,4 @@
-import { Subject, firstValueFrom, lastValueFrom, take, toArray } from 'rxjs';
+import { Subject, firstValueFrom, lastValueFrom, switchMap, take, tap, toArray } from 'rxjs';
 import {
   ClosedError,
   Codex,
@@ -91,6 +91,49 @@ describe('codex.searchThreads$ on the wire', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(seen).toEqual([{ type: 'partial', data: [hit('a')] }]);
     expect(codex.routingStats().pendingRequests).toBe(0);
+    await codex.close();
+  });
+
+  it('switchMap to a new query cancels the previous search by its id; its late partials go nowhere', async () => {
+    const { peer, codex, searches } = await connect();
+    peer.handle('thread/search/stream/cancel', () => ({ result: {} }));
+    const queries = new Subject<string>();
+    const seen: ThreadSearchEvent[] = [];
+    const done = lastValueFrom(
+      queries.pipe(
+        switchMap((q) => codex.searchThreads$(q)),
+        tap((e) => seen.push(e)),
+      ),
+    );
+    const two = firstValueFrom(searches.pipe(take(2), toArray()));
+    queries.next('zeb');
+    queries.next('zebra');
+    const [first, second] = await two;
+    expect((await peer.next('thread/search/stream/cancel')).params).toEqual({
+      requestId: first!.id,
+    });
+    peer.notify('thread/search/partial', { requestId: first!.id, data: [hit('stale')] });
+    peer.notify('thread/search/partial', { requestId: second!.id, data: [hit('fresh')] });
+    peer.respond(second!.id, final(['fresh']));
+    queries.complete();
+    await done;
+    expect(seen).toEqual([
+      { type: 'partial', data: [hit('fresh')] },
+      { type: 'final', response: final(['fresh']) },
+    ]);
+    await codex.close();
+  });
+
+  it('skips malformed partials (no params, no data array) without erroring', async () => {
+    const { peer, codex, searches } = await connect();
+    const sent = firstValueFrom(searches);
+    const events = lastValueFrom(codex.searchThreads$('zebra').pipe(toArray()));
+    const request = await sent;
+    peer.notify('thread/search/partial', undefined);
+    peer.notify('thread/search/partial', { requestId: request.id });
+    peer.notify('thread/search/partial', { requestId: request.id, data: 'nope' });
+    peer.respond(request.id, final(['a']));
+    expect(await events).toEqual([{ type: 'final', response: final(['a']) }]);
     await codex.close();
   });
 

@@ -57,10 +57,11 @@ export function searchThreads$(
     let settled = false;
     const abort = new AbortController();
     const partials = ctx.notifications$.subscribe((n) => {
-      if (n.method === 'thread/search/partial' && requestId !== undefined) {
-        if (n.params.requestId === requestId)
-          subscriber.next({ type: 'partial', data: n.params.data });
-      }
+      if (n.method !== 'thread/search/partial' || requestId === undefined) return;
+      // A malformed partial (no params, no data array) is skipped: the final page is what counts.
+      const params = n.params as Partial<typeof n.params> | undefined;
+      if (params?.requestId === requestId && Array.isArray(params.data))
+        subscriber.next({ type: 'partial', data: params.data });
     });
     ctx
       .request(
