@@ -3,7 +3,14 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'node_modules/**', 'src/protocol/generated/**', 'coverage/**', '.tmp/**'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'src/protocol/generated/**',
+      'coverage/**',
+      '.tmp/**',
+      '.cache/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

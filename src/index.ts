@@ -80,6 +80,7 @@ export type {
   ReconnectOptions,
 } from './client/codex-options.js';
 export type { ConnectionState } from './client/client-connection.js';
+export type { SearchThreadsOptions, ThreadSearchEvent } from './client/search-threads.js';
 export { CodexError } from './errors/codex-error.js';
 export { JsonRpcError, JsonRpcErrorCode } from './errors/json-rpc-error.js';
 export { CodexProcessError } from './errors/codex-process-error.js';

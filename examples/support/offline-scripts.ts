@@ -108,6 +108,9 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
       reply.text('Still 42, after the restart.'),
     ],
   },
+  'search-threads': {
+    replies: [reply.text('Standing up.'), reply.text('To confuse flies.'), reply.text('Rarely.')],
+  },
   'resume-thread': {
     replies: [reply.text('Noted: your favourite colour is teal.'), reply.text('You told me teal.')],
   },

@@ -33,6 +33,9 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'B: connection lost, reconnecting',
     /B again, on server pid \d+: Still 42, after the restart\./,
   ],
+  'search-threads': [
+    '2 threads mention zebras:\n  How do zebras sleep?\n  Why do zebras have stripes?',
+  ],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
   'ui-store': [
     'started   "The project has 3 "',

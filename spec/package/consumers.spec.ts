@@ -193,6 +193,9 @@ describe('the packed package, as consumers install it', () => {
     );
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
     expect(files.filter((f) => f.startsWith('src'))).toEqual([]);
+    // The generated protocol types ship as one declaration bundle, not a file per type.
+    expect(files).toEqual(expect.arrayContaining(['dist/protocol/types.d.ts']));
+    expect(files.filter((f) => f.startsWith('dist/protocol/generated'))).toEqual([]);
     // Every relative link in the packed README leads to a packed file.
     const readme = await readFile(path.join(root, 'node_modules', 'codex-rx', 'README.md'), 'utf8');
     const links = [...readme.matchAll(/\]\(([^)#]+)\)/g)].map((m) => m[1]!);

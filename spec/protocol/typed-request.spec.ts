@@ -14,6 +14,14 @@ describe('typed protocol surface', () => {
     check<Equal<ClientRequestResult<'thread/start'>['thread']['id'], string>>(true);
     check<Equal<ClientRequestParams<'turn/interrupt'>, { threadId: string; turnId: string }>>(true);
     check<Equal<NotificationOf<'item/agentMessage/delta'>['params']['delta'], string>>(true);
+    // 0.171.0: paired by the generator's exception table, not by the XParams → XResponse rule.
+    check<
+      Equal<
+        ClientRequestResult<'modelProvider/default/set'>,
+        ClientRequestResult<'config/value/write'>
+      >
+    >(true);
+    check<Equal<ClientRequestParams<'modelProvider/default/set'>, { providerId: string }>>(true);
     const usage = (codex: Codex) => {
       void codex.request('turn/interrupt', { threadId: 't', turnId: 'u' });
       void codex.request('account/logout');

@@ -40,6 +40,8 @@ import { ClientConnection } from './client-connection.js';
 import type { ConnectionState, Redial } from './client-connection.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
 import { startLogin } from './login-handle.js';
+import { searchThreads$ } from './search-threads.js';
+import type { SearchThreadsOptions, ThreadSearchEvent } from './search-threads.js';
 import type { ChatgptLoginHandle, DeviceCodeLoginHandle } from './login-handle.js';
 
 /** The notifications {@link Codex.threads$} carries. */
@@ -322,6 +324,28 @@ export class Codex implements AsyncDisposable {
     params: Omit<ThreadListParams, 'cursor'> = {},
   ): AsyncGenerator<ThreadInfo, void, undefined> {
     return pagedEntries((cursor) => this.listThreads({ ...params, ...(cursor ? { cursor } : {}) }));
+  }
+
+  /**
+   * Searches stored threads (`thread/search/stream`, 0.171.0 and later): emits each batch of
+   * early matches the server streams for this request (`thread/search/partial`, matched by request
+   * id) as `{ type: 'partial' }`, then the final page as `{ type: 'final' }`, then completes.
+   * Cold: each subscription sends its own request. Unsubscribing before the end cancels the search
+   * on the server (`thread/search/stream/cancel`).
+   *
+   * ```ts
+   * codex.searchThreads$('flaky test').subscribe((event) => {
+   *   if (event.type === 'final') console.log(event.response.data.map((r) => r.snippet));
+   * });
+   * ```
+   *
+   * @throws {@link InvalidInputError} at once for an empty query or bad options. The Observable
+   *   errors with {@link JsonRpcError} when the server refuses the search (a server before 0.171.0
+   *   does not know the method), {@link TimeoutError} past `timeoutMs`, {@link ClosedError} when the
+   *   client closes first.
+   */
+  searchThreads$(query: string, options?: SearchThreadsOptions): Observable<ThreadSearchEvent> {
+    return searchThreads$(this.ctx, query, options);
   }
 
   /** Reads a stored thread (`thread/read`); with `includeTurns`, its turns too. */

@@ -46,6 +46,11 @@ export interface RequestOptions {
   signal?: AbortSignal;
   /** Retrying on `-32001` (server overloaded): options, or `false` for a single attempt. */
   retry?: RetryOptions | false;
+  /**
+   * Told the request's JSON-RPC id as it is written (again on each retry), before any answer can
+   * arrive: for notifications the server ties to the request by its id.
+   */
+  onWritten?: (id: number | string) => void;
 }
 
 /** Options of an {@link RpcConnection}. */
@@ -320,7 +325,10 @@ export class RpcConnection {
               ? this.connection.sendRequest(method, cancel.token)
               : this.connection.sendRequest(method, params, cancel.token);
           wireId = this.lastWrittenId;
-          if (wireId !== undefined) this.awaiting.add(wireId);
+          if (wireId !== undefined) {
+            this.awaiting.add(wireId);
+            options.onWritten?.(wireId);
+          }
         } catch (error) {
           // vscode-jsonrpc throws at once when its writer has closed: the peer stopped reading.
           entry.fail(this.toCodexError(method, error));
