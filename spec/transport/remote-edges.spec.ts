@@ -13,6 +13,7 @@ import {
   Codex,
   InvalidInputError,
   WebSocketTransport,
+  signedBearer,
 } from '../../src/index.js';
 import type { RemoteOptions } from '../../src/index.js';
 import { trackLibraryTimers } from '../support/library-timers.js';
@@ -211,6 +212,20 @@ describe('token sources that fail', () => {
     expect(notString.message).toMatch(/gave undefined, not a string/);
     await refused({ bearer: () => '' }, 'bearer()');
     await refused({ bearer: () => `${SECRET}\nsecond-line` }, 'bearer()');
+  });
+
+  it('signedBearer(): a missing secret file is named; no secret at all is refused at once', async () => {
+    const missing = path.join(dir, 'no-such-secret');
+    const error = await refused({ bearer: signedBearer({ secretFile: missing }) }, 'bearer()');
+    expect(error.message).toContain(`secretFile ${missing} could not be read (ENOENT)`);
+    const empty = await file('empty-secret', '\n');
+    expect(
+      (await refused({ bearer: signedBearer({ secretFile: empty }) }, 'bearer()')).message,
+    ).toMatch(/signedBearer: secret is empty/);
+    expect(() => signedBearer({})).toThrow(InvalidInputError);
+    expect(() => signedBearer({ secret: SECRET, ttlSeconds: Number.NaN })).toThrow(
+      /ttlSeconds must be a number/,
+    );
   });
 
   it('a token no header can carry (a line break, spaces, non-ASCII) is refused, not quoted', async () => {

@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
+import { CodexError } from '../errors/codex-error.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 
 /** Options of {@link signedBearer}: the server's `--ws-shared-secret-file` secret and claims. */
 export interface SignedBearerOptions {
@@ -24,11 +26,18 @@ export interface SignedBearerOptions {
  * its expiry.
  */
 export function signedBearer(options: SignedBearerOptions): () => Promise<string> {
+  if ((options.secret === undefined) === (options.secretFile === undefined))
+    throw new InvalidInputError('secret', 'or secretFile: give exactly one', 'signedBearer');
+  const ttl = options.ttlSeconds;
+  if (ttl !== undefined && !Number.isFinite(ttl))
+    throw new InvalidInputError(
+      'ttlSeconds',
+      `must be a number of seconds, got ${ttl}`,
+      'signedBearer',
+    );
   return async () => {
-    const raw =
-      options.secret ??
-      (options.secretFile ? (await readFile(options.secretFile, 'utf8')).trim() : undefined);
-    if (raw === undefined) throw new TypeError('signedBearer: give secret or secretFile');
+    const raw = options.secret ?? (await readSecret(options.secretFile!));
+    if (raw.length === 0) throw new InvalidInputError('secret', 'is empty', 'signedBearer');
     const key = typeof raw === 'string' ? new TextEncoder().encode(raw) : raw;
     let jwt = new SignJWT({})
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -39,4 +48,16 @@ export function signedBearer(options: SignedBearerOptions): () => Promise<string
     if (options.subject) jwt = jwt.setSubject(options.subject);
     return jwt.sign(key);
   };
+}
+
+/** The shared secret from its file (read at each mint), or an error naming the file, not its content. */
+async function readSecret(file: string): Promise<string> {
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch (error) {
+    throw new CodexError(
+      `signedBearer: secretFile ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      { code: 'invalid_input', data: { secretFile: file }, cause: error },
+    );
+  }
 }

@@ -252,7 +252,8 @@ export class WebSocketTransport implements Transport {
           fail('bearer()', `did not return within ${this.#connectTimeoutMs} ms`),
         );
       } catch (error) {
-        if (error instanceof CodexError) throw error;
+        // (Raised here: the wait timed out or was aborted.)
+        if (error instanceof AuthenticationError || error instanceof ClosedError) throw error;
         throw fail('bearer()', `threw: ${describeThrown(error)}`, error);
       }
       return checkToken(value, 'bearer()', fail);
