@@ -12,9 +12,11 @@ import {
   tool,
 } from 'ai';
 import type { JSONSchema7, TextStreamPart, ToolSet, UIMessage } from 'ai';
+import { filter, firstValueFrom, map } from 'rxjs';
 import { createCodexProvider } from '../../src/ai-sdk/index.js';
 import type { CodexProvider } from '../../src/ai-sdk/index.js';
-import { InvalidInputError } from '../../src/index.js';
+import { APICallError } from '@ai-sdk/provider';
+import { InvalidInputError, TurnFailedError } from '../../src/index.js';
 import { item, reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
@@ -156,5 +158,121 @@ describe('createCodexProvider against the real app-server', () => {
     } finally {
       real.model.respondWith(() => reply.httpError(500, 'no script'));
     }
+  });
+
+  it('two calls continuing one thread: the second sends only the new message, and the model sees the history', async () => {
+    real.model.enqueue(reply.text('Nice to meet you, Ada.'), reply.text('Your name is Ada.'));
+    const first = await generateText({ model: codex(), prompt: 'My name is Ada.' });
+    const { threadId } = first.providerMetadata!.codex as { threadId: string };
+    const second = await generateText({
+      model: codex(),
+      messages: [
+        { role: 'user', content: 'My name is Ada.' },
+        { role: 'assistant', content: first.text },
+        { role: 'user', content: 'What is my name?' },
+      ],
+      providerOptions: { codex: { threadId } },
+    });
+    expect(second.text).toBe('Your name is Ada.');
+    expect((second.providerMetadata!.codex as { threadId: string }).threadId).toBe(threadId);
+    const request = real.model.modelRequests.at(-1)!;
+    // The thread's own history: each user message once, the first answer as the assistant's.
+    expect(request.messageTexts('user').filter((t) => t.includes('My name is Ada.'))).toHaveLength(
+      1,
+    );
+    expect(request.lastUserText()).toBe('What is my name?');
+    expect(request.messageTexts('assistant')).toContain('Nice to meet you, Ada.');
+  });
+
+  it('a fresh thread gets the earlier messages as context', async () => {
+    real.model.enqueue(reply.text('Blue.'));
+    await generateText({
+      model: codex(),
+      messages: [
+        { role: 'user', content: 'My favourite colour is blue.' },
+        { role: 'assistant', content: 'Noted.' },
+        { role: 'user', content: 'What is my favourite colour?' },
+      ],
+    });
+    const texts = real.model.modelRequests.at(-1)!.messageTexts('user').join('\n');
+    expect(texts).toContain('User: My favourite colour is blue.');
+    expect(texts).toContain('Assistant: Noted.');
+    expect(real.model.modelRequests.at(-1)!.lastUserText()).toMatch(
+      /The new message follows\.\s+What is my favourite colour\?$/,
+    );
+  });
+
+  it('session persistent: the calls of one model continue one thread', async () => {
+    const model = codex(undefined, { session: 'persistent' });
+    real.model.enqueue(reply.text('One.'), reply.text('Two.'));
+    const a = await generateText({ model, prompt: 'Count: one' });
+    const b = await generateText({ model, prompt: 'Count: two' });
+    expect(b.providerMetadata!.codex).toMatchObject({
+      threadId: (a.providerMetadata!.codex as { threadId: string }).threadId,
+    });
+    expect(real.model.modelRequests.at(-1)!.messageTexts('user')).toEqual(
+      expect.arrayContaining(['Count: one', 'Count: two']),
+    );
+  });
+
+  it('abort mid-stream interrupts the turn; the next call works', async () => {
+    real.model.enqueue(reply.hang('partial answer'));
+    const controller = new AbortController();
+    const result = streamText({
+      model: codex(),
+      prompt: 'Go slowly',
+      abortSignal: controller.signal,
+    });
+    const seen: string[] = [];
+    const ended = firstValueFrom(
+      real.codex.notifications$.pipe(
+        filter((n) => n.method === 'turn/completed'),
+        map((n) => (n.params as { turn: { status: string } }).turn.status),
+      ),
+    );
+    for await (const part of result.fullStream) {
+      seen.push(part.type);
+      if (part.type === 'text-delta') controller.abort();
+    }
+    expect(seen).toContain('abort');
+    // The turn on the server ended interrupted.
+    expect(await ended).toBe('interrupted');
+    real.model.enqueue(reply.text('Back again.'));
+    const next = await generateText({ model: codex(), prompt: 'Hello again' });
+    expect(next.text).toBe('Back again.');
+  });
+
+  it('streamText(...).toUIMessageStreamResponse() reads back as a UI message', async () => {
+    real.model.enqueue(reply.execCommand('echo ui-stream'), reply.text('Printed it.'));
+    const response = streamText({ model: codex(), prompt: 'Run it' }).toUIMessageStreamResponse();
+    expect(response.status).toBe(200);
+    const { parseJsonEventStream, uiMessageChunkSchema } = await import('ai');
+    const chunks = parseJsonEventStream({ stream: response.body!, schema: uiMessageChunkSchema });
+    let last: UIMessage | undefined;
+    for await (const message of readUIMessageStream({
+      stream: chunks.pipeThrough(
+        new TransformStream({
+          transform(result, controller) {
+            if (result.success) controller.enqueue(result.value);
+          },
+        }),
+      ),
+    }))
+      last = message;
+    const tool = last!.parts.find((p) => p.type === 'dynamic-tool');
+    expect(tool).toMatchObject({ toolName: 'commandExecution', state: 'output-available' });
+    expect(
+      last!.parts.filter((p) => p.type === 'text').map((p) => p.type === 'text' && p.text),
+    ).toContain('Printed it.');
+  });
+
+  it('a failed turn surfaces as an APICallError whose cause is TurnFailedError', async () => {
+    real.model.enqueue(reply.failed('the model broke'));
+    const error = await generateText({ model: codex(), prompt: 'Fail', maxRetries: 0 }).catch(
+      (e: unknown) => e,
+    );
+    expect(APICallError.isInstance(error)).toBe(true);
+    expect((error as APICallError).cause).toBeInstanceOf(TurnFailedError);
+    expect((error as APICallError).isRetryable).toBe(false);
   });
 });

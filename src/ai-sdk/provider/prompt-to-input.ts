@@ -46,7 +46,7 @@ export function promptToInput(prompt: LanguageModelV4Prompt, continued: boolean)
   if (!continued && start > 0) {
     const transcript = messages.slice(0, start).map(renderMessage).filter(Boolean).join('\n\n');
     if (transcript)
-      input.push(text(`The conversation so far:\n\n${transcript}\n\nThe new message follows.`));
+      input.push(text(`The conversation so far:\n\n${transcript}\n\nThe new message follows.\n\n`));
   }
   for (const message of messages.slice(start)) {
     if (message.role !== 'user') continue;
