@@ -16,7 +16,7 @@ import { filter, firstValueFrom, map } from 'rxjs';
 import { createCodexProvider } from '../../src/ai-sdk/index.js';
 import type { CodexProvider } from '../../src/ai-sdk/index.js';
 import { APICallError } from '@ai-sdk/provider';
-import { InvalidInputError, TurnFailedError } from '../../src/index.js';
+import { TurnFailedError } from '../../src/index.js';
 import { item, reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
@@ -132,6 +132,7 @@ describe('createCodexProvider against the real app-server', () => {
       }),
       execute: async ({ city }) => {
         calls.push(city);
+        await new Promise((resolve) => setTimeout(resolve, 10));
         return `Sunny in ${city}, 21°C`;
       },
     });

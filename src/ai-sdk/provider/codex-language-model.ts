@@ -135,7 +135,7 @@ export class CodexLanguageModel implements LanguageModelV4 {
           } as const;
           const mutable = { ...entry };
           texts.set(part.id, mutable);
-          content.push(mutable as LanguageModelV4Content);
+          content.push(mutable);
           break;
         }
         case 'text-delta':
@@ -165,6 +165,8 @@ export class CodexLanguageModel implements LanguageModelV4 {
           break;
       }
     }
+    // The stream's error part carries what the AI SDK expects thrown (an APICallError, say).
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
     if (error !== undefined) throw error;
     const structured =
       options.responseFormat?.type === 'json' && finishReason.unified === 'stop'

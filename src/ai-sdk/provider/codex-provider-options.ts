@@ -112,7 +112,7 @@ export function checkModelSettings(value: unknown, field: string): CodexModelSet
     if (v !== undefined && (v === null || typeof v !== 'object' || Array.isArray(v)))
       throw new InvalidInputError(`${field}.${key}`, 'must be an object');
   }
-  return settings as CodexModelSettings;
+  return settings;
 }
 
 /** Checks a positive whole number of ms (or a count), naming the option. */

@@ -153,7 +153,7 @@ export function toolResultOf(output: LanguageModelV4ToolResultOutput): DynamicTo
       return output.value.flatMap((p): DynamicToolCallOutputContentItem[] => {
         if (p.type === 'text') return [{ type: 'inputText', text: p.text }];
         if (p.type === 'file' && p.mediaType.startsWith('image')) {
-          const url = dataUrl(p as LanguageModelV4FilePart);
+          const url = dataUrl(p);
           if (url) return [{ type: 'inputImage', imageUrl: url }];
         }
         return [];
