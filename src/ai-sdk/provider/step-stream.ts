@@ -1,4 +1,4 @@
-import { APICallError } from '@ai-sdk/provider';
+import { APICallError } from 'ai';
 import type {
   LanguageModelV4FinishReason,
   LanguageModelV4StreamPart,
