@@ -134,6 +134,16 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
       reply.text('It is sunny in Paris: no umbrella needed.', { phase: 'final_answer' }),
     ],
   },
+  'ai-sdk-provider': {
+    replies: [
+      reply.text('Nice to meet you, Ada.'),
+      reply.text('Your name is Ada.'),
+      reply.functionCall('weather', { city: 'Paris' }),
+      reply.text('It is sunny in Paris: no umbrella needed.', { phase: 'final_answer' }),
+      reply.execCommand('ls | wc -l'),
+      reply.text('The workspace has 0 files.', { chunks: ['The workspace ', 'has ', '0 files.'] }),
+    ],
+  },
   demo: {
     approvalPolicy: 'on-request',
     sandboxMode: 'workspace-write',

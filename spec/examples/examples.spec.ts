@@ -57,6 +57,14 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'refused: thread/start: approvalMode conflicts with approvalPolicy',
   ],
   'dynamic-tools': ['[tool] lookup_weather(Paris)', 'It is sunny in Paris: no umbrella needed.'],
+  'ai-sdk-provider': [
+    '> What is my name?\nYour name is Ada.',
+    '[tool] weather(Paris)',
+    'It is sunny in Paris: no umbrella needed.',
+    /\[commandExecution\] \{"command":"[^"]*ls \| wc -l/,
+    'The workspace has 0 files.',
+    /\(\d+ tokens\)/,
+  ],
 };
 
 describe('examples (offline, real app-server, scripted model)', () => {

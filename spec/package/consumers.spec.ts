@@ -166,6 +166,9 @@ describe('the packed package, as consumers install it', () => {
     await link('signal-exit');
     // The optional peer of codex-rx/ai-sdk, as an app that uses it has it.
     await link('ai');
+    // Its other optional peer: the model provider's types come from the AI SDK's spec package.
+    await mkdir(path.join(modules, '@ai-sdk'), { recursive: true });
+    await link('@ai-sdk/provider');
     await link('@types/node');
     await link('rxjs', 'rxjs-lowest');
   }, 120_000);

@@ -13,3 +13,11 @@ export {
 } from './ui-message-stream-response.js';
 export { CodexChat } from './codex-chat.js';
 export type { ChatRequestBody } from './codex-chat.js';
+export { createCodexProvider } from './provider/create-codex-provider.js';
+export type { CodexProvider } from './provider/create-codex-provider.js';
+export { CodexLanguageModel } from './provider/codex-language-model.js';
+export type {
+  CodexModelSettings,
+  CodexProviderOptions,
+  CodexThreadSource,
+} from './provider/codex-provider-options.js';
