@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ThreadSearchParams } from '../protocol/generated/v2/ThreadSearchParams.js';
 import type { ThreadSearchResponse } from '../protocol/generated/v2/ThreadSearchResponse.js';
 import type { ThreadSearchResult } from '../protocol/generated/v2/ThreadSearchResult.js';
-import type { ClientContext } from './client-context.js';
+import type { ClientContext } from '../client-context.js';
 
 const METHOD = 'thread/search/stream';
 

@@ -186,8 +186,8 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
  * `util.inspect` and `JSON.stringify`, of the options and of the handle holding them, as the
  * client keeps its own credentials out of both.
  */
-function withTokenHidden(options: RemoteOptions): RemoteOptions {
-  const shown = (): RemoteOptions => ({ ...options, token: '[redacted]' });
+function withTokenHidden<T extends RemoteOptions>(options: T): T {
+  const shown = (): T => ({ ...options, token: '[redacted]' });
   // Not enumerable: a spread of the options copies the token, not these.
   Object.defineProperty(options, 'toJSON', { value: shown });
   Object.defineProperty(options, inspect.custom, {
