@@ -20,6 +20,7 @@ import type { Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
 import type { ClientContext } from './client-context.js';
 import type { ConnectOptions, ReconnectOptions } from './codex-options.js';
+import { TurnAdmissions } from './turn-admissions.js';
 
 /** How long a server request may wait for an answer by default, in ms. */
 const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 600_000;
@@ -54,6 +55,7 @@ export class ClientConnection {
   private readonly logger: FullLogger;
   private readonly router = new NotificationRouter();
   private readonly serverRequests: ServerRequestDispatcher;
+  private readonly admissions: TurnAdmissions | undefined;
 
   // ES private: neither `JSON.stringify` nor `util.inspect` of a client may show the options
   // (their `env` holds credentials) or the redactor (it holds them all).
@@ -76,10 +78,13 @@ export class ClientConnection {
       options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
       options.handlers,
     );
+    const admissions = options.admitTurn ? new TurnAdmissions(options.admitTurn) : undefined;
+    this.admissions = admissions;
     this.hot = hotNotifications(
       (n, wire) => {
         if (n.method === 'account/updated') this.signedIn = undefined;
         this.router.route(n, wire);
+        admissions?.observe(n);
         if (n.method === 'serverRequest/resolved')
           this.serverRequests.resolved(n.params.threadId, n.params.requestId);
       },
@@ -100,7 +105,12 @@ export class ClientConnection {
       logger: this.logger,
       serverRequests: this.serverRequests,
       turnStallTimeoutMs: options.turnStallTimeoutMs,
-      request: (method, params, requestOptions) => this.rpc.request(method, params, requestOptions),
+      request: (method, params, requestOptions) =>
+        admissions && method === 'turn/start'
+          ? admissions.start((params as { threadId: string }).threadId, () =>
+              this.rpc.request(method, params, requestOptions),
+            )
+          : this.rpc.request(method, params, requestOptions),
       control: (method, params) => this.rpc.request(method, params, controlOptions),
       ensureSignedIn: () => {
         if (options.checkSignIn === false) return Promise.resolve();
@@ -210,6 +220,7 @@ export class ClientConnection {
     }
     // What was in flight may have run: it fails with the loss, nothing is sent again.
     this.router.failTurns(error);
+    this.admissions?.releaseAll();
     this.serverRequests.connectionLost();
     this.signedIn = undefined;
     this.state.next('reconnecting');
@@ -267,6 +278,7 @@ export class ClientConnection {
     this.hot.end(error);
     this.router.end(error, error ?? new ClosedError('turn'));
     this.serverRequests.end(error);
+    this.admissions?.releaseAll();
     this.state.next('closed');
     this.state.complete();
   }
