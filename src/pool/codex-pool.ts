@@ -237,7 +237,13 @@ export class CodexPool implements AsyncDisposable {
         'must return one of the member loads it was given',
         'thread/start',
       );
-    const thread = await member.ready!.startThread(params, options);
+    member.placing++;
+    let thread: Thread;
+    try {
+      thread = await member.ready!.startThread(params, options);
+    } finally {
+      member.placing--;
+    }
     this.remember(thread.id, member);
     return thread;
   }

@@ -22,6 +22,8 @@ export class PoolMember {
   readonly codex$ = new BehaviorSubject<Codex | undefined>(undefined);
   /** Ids of the threads the pool placed or resumed here. */
   readonly threads = new Set<string>();
+  /** Threads being started here: counted as the member's so that concurrent placements spread. */
+  placing = 0;
   private status: PoolMemberState = 'starting';
   private closing = false;
   private restarts = 0;
@@ -55,7 +57,7 @@ export class PoolMember {
       state: this.status,
       activeTurns: this.gate.activeTurns,
       queuedTurns: this.gate.queuedTurns,
-      threads: this.threads.size,
+      threads: this.threads.size + this.placing,
     };
   }
 
