@@ -92,11 +92,11 @@ async function cpuPerEvent(thread: Thread, deltas: number, text: string): Promis
 }
 
 export async function pool(config: BenchConfig): Promise<CaseResult> {
-  const turns = config.quick ? 8 : 40;
-  const sizes = config.quick ? [1, 2] : [1, 2, 4];
-  const deltas = config.quick ? 500 : 5_000;
+  const turns = config.quick ? 4 : 40;
+  const sizes = config.quick ? [2] : [1, 2, 4];
+  const deltas = config.quick ? 200 : 5_000;
   const reps = config.quick ? 1 : 6;
-  const idleThreads = config.quick ? 50 : 1_000;
+  const idleThreads = config.quick ? 20 : 1_000;
   const rows: Array<[string, string]> = [];
   const metrics: Record<string, unknown> = { turns, deltas, reps, idleThreads };
 
