@@ -70,8 +70,10 @@ export function codexChildren(): number[] {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       // pid (comm) state ppid …: comm may hold spaces, so read after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && /\(codex\)/.test(stat)) pids.push(Number(entry));
+      const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // A zombie has ended; only its exit status waits to be read.
+      if (Number(ppid) === process.pid && state !== 'Z' && /\(codex\)/.test(stat))
+        pids.push(Number(entry));
     } catch {
       // The process ended while we read.
     }
