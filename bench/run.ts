@@ -21,6 +21,7 @@ import { startup } from './cases/startup.js';
 import { throughput } from './cases/throughput.js';
 import { remote } from './cases/remote.js';
 import { uiState } from './cases/ui-state.js';
+import { pool } from './cases/pool.js';
 import type { BenchConfig, CaseResult } from './support/case.js';
 
 // Memory runs first, so its peak RSS is its own and not the throughput case's 30 MB buffers.
@@ -34,6 +35,7 @@ const CASES: Record<string, (config: BenchConfig) => Promise<CaseResult>> = {
   burst,
   transports: remote,
   'ui-state': uiState,
+  pool,
 };
 
 const args = process.argv.slice(2);

@@ -146,3 +146,15 @@ export type {
   SessionSource,
   WebSearchAction,
 } from './protocol/types.js';
+export { CodexPool } from './pool/codex-pool.js';
+export type {
+  PoolConnectOptions,
+  PoolLoad,
+  PoolMemberLoad,
+  PoolMemberState,
+  PoolMemberTarget,
+  PoolOptions,
+  PoolPlacement,
+  PoolStartOptions,
+} from './pool/pool-options.js';
+export type { PoolNotification, PoolServerRequest } from './pool/pool-events.js';

@@ -111,6 +111,15 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
   'search-threads': {
     replies: [reply.text('Standing up.'), reply.text('To confuse flies.'), reply.text('Rarely.')],
   },
+  fleet: {
+    // "Count slowly" never ends (its server is killed); the rest is echoed.
+    responder: (request) =>
+      request.lastUserText().startsWith('Count slowly')
+        ? reply.hang('1, 2, 3')
+        : request.lastUserText().startsWith('Which number')
+          ? reply.text(`First: ${request.messageTexts('user').find((t) => t.startsWith('Say'))}`)
+          : echoResponder(request),
+  },
   'resume-thread': {
     replies: [reply.text('Noted: your favourite colour is teal.'), reply.text('You told me teal.')],
   },

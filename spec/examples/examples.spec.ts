@@ -36,6 +36,14 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
   'search-threads': [
     '2 threads mention zebras:\n  How do zebras sleep?\n  Why do zebras have stripes?',
   ],
+  fleet: [
+    /placed on: member-\d, member-\d, member-\d, member-\d/,
+    'echo: Say the number 1. | echo: Say the number 2.',
+    'member-0 lost: CodexProcessError',
+    'member-1 still answers: echo: Say the number 5.',
+    'member-0 is back',
+    /resumed on member-0: First: Say the number \d\./,
+  ],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
   'ui-store': [
     'started   "The project has 3 "',

@@ -27,6 +27,7 @@ import type { Transport } from '../transport/transport.js';
 import { VERSION } from '../version.js';
 import type { ClientContext } from '../client-context.js';
 import type { ConnectOptions, ReconnectOptions } from './codex-options.js';
+import { TurnAdmissions } from './turn-admissions.js';
 
 /** How long a server request may wait for an answer by default, in ms. */
 const DEFAULT_SERVER_REQUEST_TIMEOUT_MS = 600_000;
@@ -80,6 +81,7 @@ export class ClientConnection {
   private readonly logger: FullLogger;
   private readonly router = new NotificationRouter();
   private readonly serverRequests: ServerRequestDispatcher;
+  private readonly admissions: TurnAdmissions | undefined;
 
   // ES private: neither `JSON.stringify` nor `util.inspect` of a client may show the options
   // (their `env` holds credentials) or the redactor (it holds them all).
@@ -102,10 +104,13 @@ export class ClientConnection {
       options.serverRequestTimeoutMs ?? DEFAULT_SERVER_REQUEST_TIMEOUT_MS,
       options.handlers,
     );
+    const admissions = options.admitTurn ? new TurnAdmissions(options.admitTurn) : undefined;
+    this.admissions = admissions;
     this.hot = hotNotifications(
       (n, wire) => {
         if (n.method === 'account/updated') this.signedIn = undefined;
         this.router.route(n, wire);
+        admissions?.observe(n);
         if (n.method === 'serverRequest/resolved')
           this.serverRequests.resolved(n.params.threadId, n.params.requestId);
       },
@@ -131,7 +136,15 @@ export class ClientConnection {
         method: M,
         params: ClientRequestParams<M> | undefined,
         requestOptions?: RequestOptions,
-      ) => this.rpc.request(method, params, requestOptions) as Promise<ClientRequestResult<M>>,
+      ) => {
+        const send = () =>
+          this.rpc.request(method, params, requestOptions) as Promise<ClientRequestResult<M>>;
+        return admissions && method === 'turn/start'
+          ? (admissions.start((params as { threadId: string }).threadId, send) as Promise<
+              ClientRequestResult<M>
+            >)
+          : send();
+      },
       // The one place the wire's untyped answer meets the protocol's types.
       control: <M extends ClientRequestMethod>(method: M, params: ClientRequestParams<M>) =>
         this.rpc.request(method, params, controlOptions) as Promise<ClientRequestResult<M>>,
@@ -256,6 +269,7 @@ export class ClientConnection {
     }
     // What was in flight may have run: it fails with the loss, nothing is sent again.
     this.router.failTurns(error);
+    this.admissions?.releaseAll();
     this.serverRequests.connectionLost();
     this.signedIn = undefined;
     this.signInUnsupported = false;
@@ -314,6 +328,7 @@ export class ClientConnection {
     this.hot.end(error);
     this.router.end(error, error ?? new ClosedError('turn'));
     this.serverRequests.end(error);
+    this.admissions?.releaseAll();
     this.state.next('closed');
     this.state.complete();
   }

@@ -81,6 +81,14 @@ export interface ConnectOptions {
    * `thread.reconnect()` re-subscribes a thread. Off by default.
    */
   reconnect?: ReconnectOptions | boolean;
+  /**
+   * Gates every `turn/start` this client sends (admission control, as `CodexPool` does): called
+   * with the thread id before the request goes out, which waits for it. It resolves with a
+   * release, called once when the turn ends (its `turn/completed`, a failed `turn/start`, or the
+   * connection's loss or close); a rejection fails the turn with that error. Goal turns, which
+   * the server starts itself, are not gated.
+   */
+  admitTurn?: (threadId: string) => Promise<() => void>;
 }
 
 /** Options for {@link Codex.start}. */
