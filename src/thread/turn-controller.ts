@@ -376,8 +376,9 @@ export class TurnController implements TurnSink, TurnLink {
       return;
     }
     signal?.addEventListener('abort', this.onAbort, { once: true });
+    // Waited for even when the server has not reported that turn yet (answered, not started).
     const ending = this.host.threadRoute.ending;
-    if (ending !== undefined && this.host.threadRoute.busy() !== undefined) {
+    if (ending !== undefined) {
       this.waitForPrevious(ending);
       return;
     }
@@ -426,7 +427,7 @@ export class TurnController implements TurnSink, TurnLink {
     const { ifActive } = this.sdk;
     const route = this.host.route;
     const ending = this.host.threadRoute.ending;
-    if (ending !== undefined && this.host.threadRoute.busy() !== undefined) {
+    if (ending !== undefined) {
       // Another turn this client is ending took the thread meanwhile: wait for that one too.
       this.waitForPrevious(ending);
       return;
