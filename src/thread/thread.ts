@@ -29,6 +29,8 @@ import type { ThreadGoalSetParams } from '../protocol/generated/v2/ThreadGoalSet
 import { GoalDriver } from './goal-driver.js';
 import { toUserInputs } from './run-input.js';
 import { TurnController } from './turn-controller.js';
+import type { TurnHost } from './turn-controller.js';
+import type { TurnDriver } from './turn-driver.js';
 import { TurnObservable } from './turn-observable.js';
 import type { TurnOptions } from './turn-options.js';
 import { splitTurnOptions } from './turn-options.js';
@@ -173,24 +175,47 @@ export class Thread {
    */
   turn(input: RunInput, options: TurnOptions = {}): TurnObservable {
     if (options.goal) return this.goalTurn(input, options);
-    const controller = new TurnController(
-      {
-        threadId: this.id,
-        route: this.route,
-        threadRoute: this.route,
-        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
-        logger: this.ctx.logger,
-        turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
-        bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
-        request: (method, params) =>
-          method === 'turn/start'
-            ? this.ctx.ensureSignedIn().then(() => this.ctx.request(method, params))
-            : this.ctx.control(method, params),
+    // Validated once, here, under the method that will carry them.
+    const items = toUserInputs(input, 'input', 'turn/start');
+    const schema = options.outputSchema;
+    if (
+      schema !== undefined &&
+      schema !== null &&
+      (typeof schema !== 'object' || Array.isArray(schema))
+    ) {
+      throw new InvalidInputError(
+        'options.outputSchema',
+        'must be a JSON Schema object',
+        'turn/start',
+      );
+    }
+    const { wire, sdk } = splitTurnOptions(options);
+    const threadId = this.id;
+    const ctx = this.ctx;
+    const driver: TurnDriver = {
+      startMethod: 'turn/start',
+      start: async () => {
+        await ctx.ensureSignedIn();
+        return (await ctx.request('turn/start', { ...wire, threadId, input: items })).turn.id;
       },
-      input,
-      options,
-    );
-    return new TurnObservable(controller);
+      steer: (turnId, steerInput) =>
+        ctx.control('turn/steer', { threadId, expectedTurnId: turnId, input: steerInput }),
+      interrupt: (turnId) => ctx.control('turn/interrupt', { threadId, turnId }),
+    };
+    return new TurnObservable(new TurnController(this.turnHost(), driver, items, sdk));
+  }
+
+  /** What every turn of this thread needs from it and the client. */
+  private turnHost(): TurnHost {
+    return {
+      threadId: this.id,
+      route: this.route,
+      threadRoute: this.route,
+      endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
+      logger: this.ctx.logger,
+      turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
+      bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
+    };
   }
 
   /** A goal turn: the goal's turns as one `TurnObservable` (see {@link GoalDriver}). */
@@ -206,7 +231,8 @@ export class Thread {
         'cannot be combined with goal: a goal turn sends no turn/start (set it on the thread)',
         'thread/goal/set',
       );
-    const objective = toUserInputs(input, 'input', 'thread/goal/set')
+    const items = toUserInputs(input, 'input', 'thread/goal/set');
+    const objective = items
       .map((item) => (item.type === 'text' ? item.text : ''))
       .join('\n')
       .trim();
@@ -223,22 +249,19 @@ export class Thread {
         `must be a positive whole number of tokens, got ${String(tokenBudget)}`,
         'thread/goal/set',
       );
+    const host = this.turnHost();
     const driver = new GoalDriver(
       {
-        threadId: this.id,
+        ...host,
         route: this.route,
         events$: this.events$,
-        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
-        logger: this.ctx.logger,
-        turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
-        bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
         control: (method, params) => this.ctx.control(method, params),
         ready: () => this.ctx.ensureSignedIn(),
       },
       objective,
       tokenBudget,
     );
-    return new TurnObservable(new TurnController(driver, input, sdk), driver);
+    return new TurnObservable(new TurnController(driver, driver, items, sdk), driver);
   }
 
   /**
