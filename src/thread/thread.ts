@@ -1,4 +1,17 @@
-import { Observable, defer, filter, lastValueFrom, map, merge, startWith, tap } from 'rxjs';
+import {
+  Observable,
+  Subject,
+  concat,
+  defer,
+  filter,
+  from,
+  lastValueFrom,
+  map,
+  merge,
+  startWith,
+  tap,
+} from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { ClientContext } from '../client-context.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError } from '../errors/json-rpc-error.js';
@@ -18,6 +31,7 @@ import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
 import { INITIAL_THREAD_STATE, reduceThreadState, threadStateFrom } from '../state/thread-state.js';
 import type { ThreadState } from '../state/thread-state.js';
+import { foldChanges } from '../state/fold-changes.js';
 import { isServerRequest } from '../state/turn-state.js';
 import type { StateEvent } from '../state/turn-state.js';
 import type { ThreadOptions } from './thread-options.js';
@@ -117,18 +131,15 @@ export class Thread {
    */
   state$(options: { history?: boolean } = {}): Observable<ThreadState> {
     return new Observable<ThreadState>((subscriber) => {
-      let state: ThreadState | undefined;
+      // Events that arrive while the seed is read are held, then folded in after it.
       const early: StateEvent[] = [];
-      const fold = (event: StateEvent): void => {
-        const next = reduceThreadState(state, event);
-        if (next === state) return;
-        state = next;
-        subscriber.next(state);
-      };
+      const live = new Subject<StateEvent>();
+      let seeded = false;
+      let folding: Subscription | undefined;
       const events = this.stateEvents$.subscribe({
-        next: (event) => (state ? fold(event) : early.push(event)),
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
+        next: (event) => (seeded ? live.next(event) : early.push(event)),
+        error: (error: unknown) => (seeded ? live.error(error) : subscriber.error(error)),
+        complete: () => (seeded ? live.complete() : subscriber.complete()),
       });
       const empty = { ...INITIAL_THREAD_STATE, threadId: this.id, name: this.info.name ?? null };
       const seed: Promise<ThreadState> = options.history
@@ -142,15 +153,20 @@ export class Thread {
           )
         : Promise.resolve(empty);
       seed.then(
-        (seeded) => {
+        (initial) => {
           if (subscriber.closed) return;
-          state = seeded;
-          subscriber.next(state);
-          for (const event of early.splice(0)) fold(event);
+          subscriber.next(initial);
+          folding = concat(from(early.splice(0)), live)
+            .pipe(foldChanges(reduceThreadState, initial))
+            .subscribe(subscriber);
+          seeded = true;
         },
         (error: unknown) => subscriber.error(error),
       );
-      return events;
+      return () => {
+        events.unsubscribe();
+        folding?.unsubscribe();
+      };
     });
   }
 
