@@ -5,6 +5,7 @@
 import {
   Subject,
   asyncScheduler,
+  concatMap,
   filter,
   firstValueFrom,
   from,
@@ -16,7 +17,7 @@ import {
   take,
   toArray,
 } from 'rxjs';
-import { interruptWhen, toTurnState } from '../../src/index.js';
+import { interruptWhen, toRunResult, toTurnState } from '../../src/index.js';
 import type { CodexNotification, Thread, TurnState } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { startRealCodex } from '../support/real-codex.js';
@@ -93,6 +94,21 @@ describe('composing turns (real app-server)', () => {
     expect(await statuses).toEqual(['interrupted', 'interrupted', 'completed']);
   });
 
+  it('concatMap over three prompts runs them one after another', async () => {
+    const thread = await real.codex.startThread();
+    const results = await lastValueFrom(
+      from(['answer one', 'answer two', 'answer three']).pipe(
+        concatMap((prompt) => thread.turn(prompt).pipe(toRunResult())),
+        toArray(),
+      ),
+    );
+    expect(results.map((result) => result.finalResponse)).toEqual([
+      'answered: answer one',
+      'answered: answer two',
+      'answered: answer three',
+    ]);
+  });
+
   it('unsubscribe, then run() at once', async () => {
     const thread = await real.codex.startThread();
     const turn = thread.turn('long task');
@@ -104,6 +120,16 @@ describe('composing turns (real app-server)', () => {
     // The stopped turn's end is awaitable, and had come before the next one started.
     await turn.whenEnded();
     expect(turn.ended).toBe(true);
+  });
+
+  it('unsubscribe between the turn/start response and turn/started, then run() at once', async () => {
+    const thread = await real.codex.startThread();
+    const turn = thread.turn('long task');
+    const subscription = turn.subscribe();
+    await turn.turnId; // answered; the server has not reported it started yet
+    subscription.unsubscribe();
+    const result = await thread.run('answer then');
+    expect(result).toMatchObject({ status: 'completed', finalResponse: 'answered: answer then' });
   });
 
   it('interrupt() in the first millisecond, then run() at once', async () => {

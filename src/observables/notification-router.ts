@@ -74,9 +74,10 @@ export class ThreadRoute {
   busy(): string | undefined {
     if (this.starting) return 'a turn being started';
     if (this.heldBy !== undefined) return this.heldBy;
-    return (
-      this.activeTurnId ?? (this.statusActive ? 'a turn started by another client' : undefined)
-    );
+    if (this.activeTurnId !== undefined) return this.activeTurnId;
+    // Ours, answered but not reported started yet: the server already counts it as running.
+    for (const turnId of this.turns.keys()) return turnId;
+    return this.statusActive ? 'a turn started by another client' : undefined;
   }
 
   dispatch(notification: CodexNotification, wire?: WireLine): void {
@@ -84,6 +85,11 @@ export class ThreadRoute {
     switch (notification.method) {
       case 'turn/started':
         this.activeTurnId = turnId;
+        break;
+      case 'turn/completed':
+        // Before anyone hears of it: whoever starts the next turn from inside this event (a
+        // concatMap moving on, an events$ subscriber) must find the thread free.
+        if (this.activeTurnId === turnId) this.activeTurnId = undefined;
         break;
       case 'thread/status/changed': {
         // Read defensively: a newer server may reshape the status.
@@ -108,8 +114,6 @@ export class ThreadRoute {
       if (sink) sink.deliver(notification, wire);
       else this.starting?.early.push(notification);
     }
-    if (notification.method === 'turn/completed' && this.activeTurnId === turnId)
-      this.activeTurnId = undefined;
   }
 
   /** Registers the sink for `turnId` and hands it the early events that belong to it. */

@@ -10,17 +10,10 @@ import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage
 import type { TokenUsageBreakdown } from '../protocol/generated/v2/TokenUsageBreakdown.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
 import type { UserInput } from '../protocol/generated/v2/UserInput.js';
-import type {
-  ClientRequestParams,
-  ClientRequestResult,
-  CodexNotification,
-} from '../protocol/methods.js';
+import type { CodexNotification } from '../protocol/methods.js';
 import type { RequestScope } from '../requests/server-request-dispatcher.js';
-import type { TurnHost, TurnMethod } from './turn-controller.js';
-
-type TurnRequest = {
-  [M in TurnMethod]: { method: M; params: ClientRequestParams<M> };
-}[TurnMethod];
+import type { TurnHost } from './turn-controller.js';
+import type { TurnDriver } from './turn-driver.js';
 
 /** Goal statuses after which the server starts no further turn. */
 const TERMINAL: ReadonlySet<ThreadGoalStatus> = new Set([
@@ -69,10 +62,10 @@ function combine(
 }
 
 /**
- * Runs one goal (`thread/goal/set`) as one logical turn. It is the {@link TurnHost} of an
- * ordinary `TurnController`, so the stream, replay, abort, stall watch and operators are the
- * turn's own: the controller's `turn/start` sets the goal, and the turns the server then starts
- * by itself are fed to the controller through a private route as one turn:
+ * Runs one goal (`thread/goal/set`) as one logical turn. It is the {@link TurnDriver} of an
+ * ordinary `TurnController` (and its host, with a route of its own), so the stream, replay,
+ * abort, stall watch and operators are the turn's own: starting sets the goal, and the turns the
+ * server then starts by itself are fed to the controller through that private route as one turn:
  *
  * - every physical turn's events, with `turnId` (and `turn.id`) the logical turn's id, which is
  *   the first physical turn's; the first `turn/started` only, and one `turn/completed` at the end;
@@ -84,7 +77,8 @@ function combine(
  * `turn/steer` goes to the physical turn running (or the next one); `turn/interrupt` pauses the
  * goal first, so that the server starts no other turn, then interrupts the running one.
  */
-export class GoalDriver implements TurnHost {
+export class GoalDriver implements TurnHost, TurnDriver {
+  readonly startMethod = 'thread/goal/set' as const;
   /** The controller's view of the turn: fed only by this driver. */
   readonly route: ThreadRoute;
   /** The physical turns, in order. */
@@ -145,23 +139,8 @@ export class GoalDriver implements TurnHost {
     return this.host.bindRequests(scope);
   }
 
-  request<M extends TurnMethod>(
-    method: M,
-    params: ClientRequestParams<M>,
-  ): Promise<ClientRequestResult<M>> {
-    // The controller's turn/start, turn/steer and turn/interrupt, done the goal's way.
-    const request = { method, params } as TurnRequest;
-    switch (request.method) {
-      case 'turn/start':
-        return this.start() as Promise<ClientRequestResult<M>>;
-      case 'turn/steer':
-        return this.steer(request.params.input) as Promise<ClientRequestResult<M>>;
-      case 'turn/interrupt':
-        return this.interrupt() as Promise<ClientRequestResult<M>>;
-    }
-  }
-
-  private async start(): Promise<unknown> {
+  /** Sets the goal; resolves with the id of the first turn the server runs for it. */
+  async start(): Promise<string> {
     const route = this.host.route;
     const busy = route.busy();
     if (busy !== undefined) throw new TurnActiveError(this.threadId, busy);
@@ -198,8 +177,7 @@ export class GoalDriver implements TurnHost {
         ...(this.tokenBudget !== undefined ? { tokenBudget: this.tokenBudget } : {}),
       });
       this.goal ??= response.goal;
-      const turnId = await firstTurn;
-      return { turn: { id: turnId, status: 'inProgress' } };
+      return await firstTurn;
     } catch (error) {
       this.release();
       throw error;
@@ -208,7 +186,8 @@ export class GoalDriver implements TurnHost {
     }
   }
 
-  private async steer(input: UserInput[]): Promise<unknown> {
+  /** Steers the physical turn running (or, between two, the next one). */
+  async steer(_logicalId: string, input: UserInput[]): Promise<unknown> {
     const turnId =
       this.current ?? (await new Promise<string | undefined>((r) => this.nextTurn.push(r)));
     if (turnId === undefined)
@@ -223,7 +202,8 @@ export class GoalDriver implements TurnHost {
     });
   }
 
-  private async interrupt(): Promise<unknown> {
+  /** Pauses the goal, so that no other turn starts, then interrupts the running one. */
+  async interrupt(): Promise<unknown> {
     if (this.finished) return {};
     this.interruptRequested = true;
     // Paused first: otherwise the server would start the next turn of the goal.

@@ -1,4 +1,17 @@
-import { Observable, defer, filter, lastValueFrom, map, merge, startWith, tap } from 'rxjs';
+import {
+  Observable,
+  Subject,
+  concat,
+  defer,
+  filter,
+  from,
+  lastValueFrom,
+  map,
+  merge,
+  startWith,
+  tap,
+} from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { ClientContext } from '../client-context.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError } from '../errors/json-rpc-error.js';
@@ -18,6 +31,7 @@ import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
 import { INITIAL_THREAD_STATE, reduceThreadState, threadStateFrom } from '../state/thread-state.js';
 import type { ThreadState } from '../state/thread-state.js';
+import { foldChanges } from '../state/fold-changes.js';
 import { isServerRequest } from '../state/turn-state.js';
 import type { StateEvent } from '../state/turn-state.js';
 import type { ThreadOptions } from './thread-options.js';
@@ -29,6 +43,8 @@ import type { ThreadGoalSetParams } from '../protocol/generated/v2/ThreadGoalSet
 import { GoalDriver } from './goal-driver.js';
 import { toUserInputs } from './run-input.js';
 import { TurnController } from './turn-controller.js';
+import type { TurnHost } from './turn-controller.js';
+import type { TurnDriver } from './turn-driver.js';
 import { TurnObservable } from './turn-observable.js';
 import type { TurnOptions } from './turn-options.js';
 import { splitTurnOptions } from './turn-options.js';
@@ -115,18 +131,15 @@ export class Thread {
    */
   state$(options: { history?: boolean } = {}): Observable<ThreadState> {
     return new Observable<ThreadState>((subscriber) => {
-      let state: ThreadState | undefined;
+      // Events that arrive while the seed is read are held, then folded in after it.
       const early: StateEvent[] = [];
-      const fold = (event: StateEvent): void => {
-        const next = reduceThreadState(state, event);
-        if (next === state) return;
-        state = next;
-        subscriber.next(state);
-      };
+      const live = new Subject<StateEvent>();
+      let seeded = false;
+      let folding: Subscription | undefined;
       const events = this.stateEvents$.subscribe({
-        next: (event) => (state ? fold(event) : early.push(event)),
-        error: (error: unknown) => subscriber.error(error),
-        complete: () => subscriber.complete(),
+        next: (event) => (seeded ? live.next(event) : early.push(event)),
+        error: (error: unknown) => (seeded ? live.error(error) : subscriber.error(error)),
+        complete: () => (seeded ? live.complete() : subscriber.complete()),
       });
       const empty = { ...INITIAL_THREAD_STATE, threadId: this.id, name: this.info.name ?? null };
       const seed: Promise<ThreadState> = options.history
@@ -140,15 +153,20 @@ export class Thread {
           )
         : Promise.resolve(empty);
       seed.then(
-        (seeded) => {
+        (initial) => {
           if (subscriber.closed) return;
-          state = seeded;
-          subscriber.next(state);
-          for (const event of early.splice(0)) fold(event);
+          subscriber.next(initial);
+          folding = concat(from(early.splice(0)), live)
+            .pipe(foldChanges(reduceThreadState, initial))
+            .subscribe(subscriber);
+          seeded = true;
         },
         (error: unknown) => subscriber.error(error),
       );
-      return events;
+      return () => {
+        events.unsubscribe();
+        folding?.unsubscribe();
+      };
     });
   }
 
@@ -173,24 +191,47 @@ export class Thread {
    */
   turn(input: RunInput, options: TurnOptions = {}): TurnObservable {
     if (options.goal) return this.goalTurn(input, options);
-    const controller = new TurnController(
-      {
-        threadId: this.id,
-        route: this.route,
-        threadRoute: this.route,
-        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
-        logger: this.ctx.logger,
-        turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
-        bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
-        request: (method, params) =>
-          method === 'turn/start'
-            ? this.ctx.ensureSignedIn().then(() => this.ctx.request(method, params))
-            : this.ctx.control(method, params),
+    // Validated once, here, under the method that will carry them.
+    const items = toUserInputs(input, 'input', 'turn/start');
+    const schema = options.outputSchema;
+    if (
+      schema !== undefined &&
+      schema !== null &&
+      (typeof schema !== 'object' || Array.isArray(schema))
+    ) {
+      throw new InvalidInputError(
+        'options.outputSchema',
+        'must be a JSON Schema object',
+        'turn/start',
+      );
+    }
+    const { wire, sdk } = splitTurnOptions(options);
+    const threadId = this.id;
+    const ctx = this.ctx;
+    const driver: TurnDriver = {
+      startMethod: 'turn/start',
+      start: async () => {
+        await ctx.ensureSignedIn();
+        return (await ctx.request('turn/start', { ...wire, threadId, input: items })).turn.id;
       },
-      input,
-      options,
-    );
-    return new TurnObservable(controller);
+      steer: (turnId, steerInput) =>
+        ctx.control('turn/steer', { threadId, expectedTurnId: turnId, input: steerInput }),
+      interrupt: (turnId) => ctx.control('turn/interrupt', { threadId, turnId }),
+    };
+    return new TurnObservable(new TurnController(this.turnHost(), driver, items, sdk));
+  }
+
+  /** What every turn of this thread needs from it and the client. */
+  private turnHost(): TurnHost {
+    return {
+      threadId: this.id,
+      route: this.route,
+      threadRoute: this.route,
+      endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
+      logger: this.ctx.logger,
+      turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
+      bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
+    };
   }
 
   /** A goal turn: the goal's turns as one `TurnObservable` (see {@link GoalDriver}). */
@@ -206,7 +247,8 @@ export class Thread {
         'cannot be combined with goal: a goal turn sends no turn/start (set it on the thread)',
         'thread/goal/set',
       );
-    const objective = toUserInputs(input, 'input', 'thread/goal/set')
+    const items = toUserInputs(input, 'input', 'thread/goal/set');
+    const objective = items
       .map((item) => (item.type === 'text' ? item.text : ''))
       .join('\n')
       .trim();
@@ -223,22 +265,19 @@ export class Thread {
         `must be a positive whole number of tokens, got ${String(tokenBudget)}`,
         'thread/goal/set',
       );
+    const host = this.turnHost();
     const driver = new GoalDriver(
       {
-        threadId: this.id,
+        ...host,
         route: this.route,
         events$: this.events$,
-        endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
-        logger: this.ctx.logger,
-        turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
-        bindRequests: (scope) => this.ctx.serverRequests.bindTurn(this.id, scope),
         control: (method, params) => this.ctx.control(method, params),
         ready: () => this.ctx.ensureSignedIn(),
       },
       objective,
       tokenBudget,
     );
-    return new TurnObservable(new TurnController(driver, input, sdk), driver);
+    return new TurnObservable(new TurnController(driver, driver, items, sdk), driver);
   }
 
   /**

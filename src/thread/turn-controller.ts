@@ -11,18 +11,14 @@ import { RequestScope } from '../requests/server-request-dispatcher.js';
 import { linkToTurn } from '../state/turn-link.js';
 import type { TurnLink } from '../state/turn-link.js';
 import type { UserInput } from '../protocol/generated/v2/UserInput.js';
-import type {
-  ClientRequestParams,
-  ClientRequestResult,
-  CodexNotification,
-} from '../protocol/methods.js';
+import type { CodexNotification } from '../protocol/methods.js';
 import type { WireLine } from '../transport/wire-line.js';
 import { ReplayLog } from './replay-log.js';
 import { toUserInputs } from './run-input.js';
 import type { StateEvent } from '../state/turn-state.js';
 import type { TurnEvent } from './turn-event.js';
-import type { TurnOptions } from './turn-options.js';
-import { splitTurnOptions } from './turn-options.js';
+import type { TurnDriver } from './turn-driver.js';
+import type { SdkTurnOptions } from './turn-options.js';
 
 /** What a turn needs from its thread and client. */
 export interface TurnHost {
@@ -39,18 +35,11 @@ export interface TurnHost {
   readonly logger: FullLogger;
   /** The client's default for `turnStallTimeoutMs`. */
   readonly turnStallTimeoutMs?: number | undefined;
-  request<M extends TurnMethod>(
-    method: M,
-    params: ClientRequestParams<M>,
-  ): Promise<ClientRequestResult<M>>;
   /** Makes `scope` answer this thread's requests while the turn runs; returns the undo. */
   bindRequests(scope: RequestScope): () => void;
 }
 
 type State = 'new' | 'starting' | 'running' | 'ended';
-
-/** The requests that start and control a turn. */
-export type TurnMethod = 'turn/start' | 'turn/steer' | 'turn/interrupt';
 
 /**
  * How often a steer or interrupt refused with "no active turn" is sent again. The server answers
@@ -117,8 +106,7 @@ export class TurnController implements TurnSink, TurnLink {
   private unbindRequests: (() => void) | undefined;
   private failure: Error | undefined;
   private readonly input: UserInput[];
-  private readonly wire: ReturnType<typeof splitTurnOptions>['wire'];
-  private readonly sdk: ReturnType<typeof splitTurnOptions>['sdk'];
+  private readonly sdk: SdkTurnOptions;
   private readonly onAbort = (): void => {
     if (this.state !== 'starting' && this.state !== 'running') return;
     // An aborted turn must end even when the server cannot confirm the interrupt (hung, refusing).
@@ -137,31 +125,24 @@ export class TurnController implements TurnSink, TurnLink {
     });
   };
 
+  /**
+   * `input` and `sdk` come validated by whoever made the driver (once, under the driver's
+   * method); the controller only checks the stall timeout, which may be the client's.
+   */
   constructor(
     private readonly host: TurnHost,
-    input: unknown,
-    options: TurnOptions = {},
+    private readonly driver: TurnDriver,
+    input: UserInput[],
+    sdk: SdkTurnOptions,
   ) {
-    this.input = toUserInputs(input, 'input', 'turn/start');
-    const schema = options.outputSchema;
-    if (
-      schema !== undefined &&
-      schema !== null &&
-      (typeof schema !== 'object' || Array.isArray(schema))
-    ) {
-      throw new InvalidInputError(
-        'options.outputSchema',
-        'must be a JSON Schema object',
-        'turn/start',
-      );
-    }
-    ({ wire: this.wire, sdk: this.sdk } = splitTurnOptions(options));
+    this.input = input;
+    this.sdk = sdk;
     this.stallMs = this.sdk.turnStallTimeoutMs ?? host.turnStallTimeoutMs;
     if (this.stallMs !== undefined && !(this.stallMs > 0)) {
       throw new InvalidInputError(
         'options.turnStallTimeoutMs',
         `must be a positive number of ms, got ${String(this.stallMs)}`,
-        'turn/start',
+        driver.startMethod,
       );
     }
     this.requestScope = new RequestScope(this.sdk.handlers);
@@ -248,13 +229,7 @@ export class TurnController implements TurnSink, TurnLink {
         method: 'turn/steer',
       });
     const turnId = await this.idPromise;
-    await this.whenActive('turn/steer', () =>
-      this.host.request('turn/steer', {
-        threadId: this.threadId,
-        expectedTurnId: turnId,
-        input: items,
-      }),
-    );
+    await this.whenActive('turn/steer', () => this.driver.steer(turnId, items));
   }
 
   /**
@@ -267,9 +242,9 @@ export class TurnController implements TurnSink, TurnLink {
     if (this.waitingForPrevious) {
       // Nothing was sent yet: there is nothing to interrupt, the turn just does not start.
       this.fail(
-        new CodexError('turn/start cancelled before it was sent', {
+        new CodexError(`${this.driver.startMethod} cancelled before it was sent`, {
           code: 'aborted',
-          method: 'turn/start',
+          method: this.driver.startMethod,
         }),
       );
       return Promise.resolve();
@@ -279,9 +254,7 @@ export class TurnController implements TurnSink, TurnLink {
     threadRoute.ending = this.whenEnded;
     this.interrupting ??= this.idPromise.then(async (turnId) => {
       try {
-        await this.whenActive('turn/interrupt', () =>
-          this.host.request('turn/interrupt', { threadId: this.threadId, turnId }),
-        );
+        await this.whenActive('turn/interrupt', () => this.driver.interrupt(turnId));
       } catch (error) {
         // Losing the race with the turn's own end is not a failure.
         if (!this.ended) throw error;
@@ -367,17 +340,18 @@ export class TurnController implements TurnSink, TurnLink {
     const { signal } = this.sdk;
     if (signal?.aborted) {
       this.fail(
-        new CodexError('turn/start aborted before it was sent', {
+        new CodexError(`${this.driver.startMethod} aborted before it was sent`, {
           code: 'aborted',
-          method: 'turn/start',
+          method: this.driver.startMethod,
           cause: signal.reason,
         }),
       );
       return;
     }
     signal?.addEventListener('abort', this.onAbort, { once: true });
+    // Waited for even when the server has not reported that turn yet (answered, not started).
     const ending = this.host.threadRoute.ending;
-    if (ending !== undefined && this.host.threadRoute.busy() !== undefined) {
+    if (ending !== undefined) {
       this.waitForPrevious(ending);
       return;
     }
@@ -396,7 +370,7 @@ export class TurnController implements TurnSink, TurnLink {
       timer = setTimeout(
         () =>
           reject(
-            new TimeoutError('turn/start', ms, {
+            new TimeoutError(this.driver.startMethod, ms, {
               message: `thread ${this.threadId}: the turn this client is ending did not end within ${ms} ms; the new turn was not started`,
               code: 'previous_turn_not_ended',
               data: { threadId: this.threadId },
@@ -426,7 +400,7 @@ export class TurnController implements TurnSink, TurnLink {
     const { ifActive } = this.sdk;
     const route = this.host.route;
     const ending = this.host.threadRoute.ending;
-    if (ending !== undefined && this.host.threadRoute.busy() !== undefined) {
+    if (ending !== undefined) {
       // Another turn this client is ending took the thread meanwhile: wait for that one too.
       this.waitForPrevious(ending);
       return;
@@ -448,25 +422,22 @@ export class TurnController implements TurnSink, TurnLink {
     const started = (): void => {
       if (route.starting === starting) route.starting = undefined;
     };
-    this.host
-      .request('turn/start', { ...this.wire, threadId: this.threadId, input: this.input })
-      .then(
-        (response) => {
-          started();
-          if (this.ended) return;
-          const turnId = response.turn.id;
-          if (route.turns.has(turnId)) {
-            // The server steered into a turn we already follow instead of starting one.
-            this.fail(new TurnActiveError(this.threadId, turnId));
-            return;
-          }
-          this.claim(turnId, starting);
-        },
-        (error: unknown) => {
-          started();
-          this.fail(error as Error);
-        },
-      );
+    this.driver.start().then(
+      (turnId) => {
+        started();
+        if (this.ended) return;
+        if (route.turns.has(turnId)) {
+          // The server steered into a turn we already follow instead of starting one.
+          this.fail(new TurnActiveError(this.threadId, turnId));
+          return;
+        }
+        this.claim(turnId, starting);
+      },
+      (error: unknown) => {
+        started();
+        this.fail(error as Error);
+      },
+    );
   }
 
   /** Starts watching for a stall: one timer, re-armed for the time left (no per-event timers). */

@@ -46,10 +46,13 @@ export const SDK_TURN_OPTION_KEYS = [
   'goal',
 ] as const;
 
+/** The options the SDK keeps for itself (not sent to the server). */
+export type SdkTurnOptions = Pick<TurnOptions, (typeof SDK_TURN_OPTION_KEYS)[number]>;
+
 /** Splits options into what goes on the wire and what the SDK keeps. */
 export function splitTurnOptions(options: TurnOptions): {
   wire: Omit<TurnStartParams, 'threadId' | 'input'>;
-  sdk: Pick<TurnOptions, (typeof SDK_TURN_OPTION_KEYS)[number]>;
+  sdk: SdkTurnOptions;
 } {
   const { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal, ...wire } =
     options;

@@ -1,0 +1,44 @@
+import { Codex, InvalidInputError } from '../../src/index.js';
+import { FakePeer } from '../support/fake-peer.js';
+
+const threadInfo = { id: 'th-1', status: { type: 'idle' }, preview: '', ephemeral: false };
+
+async function setup() {
+  const peer = new FakePeer().handle('thread/start', () => ({ result: { thread: threadInfo } }));
+  const codex = await Codex.connect(peer.transport);
+  return { peer, codex, thread: await codex.startThread() };
+}
+
+describe('turn options are checked once, under the method that carries them', () => {
+  it('a goal turn names thread/goal/set, a plain turn turn/start', async () => {
+    const { peer, codex, thread } = await setup();
+    const refusal = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (error) {
+        return error;
+      }
+      return undefined;
+    };
+    expect(
+      refusal(() => thread.turn('do it', { goal: true, turnStallTimeoutMs: -1 })),
+    ).toMatchObject({ field: 'options.turnStallTimeoutMs', method: 'thread/goal/set' });
+    expect(refusal(() => thread.turn('do it', { goal: { tokenBudget: 0 } }))).toMatchObject({
+      field: 'options.goal.tokenBudget',
+      method: 'thread/goal/set',
+    });
+    expect(refusal(() => thread.turn(42 as never, { goal: true }))).toBeInstanceOf(
+      InvalidInputError,
+    );
+    expect(refusal(() => thread.turn(42 as never, { goal: true }))).toMatchObject({
+      method: 'thread/goal/set',
+    });
+    expect(refusal(() => thread.turn('do it', { turnStallTimeoutMs: 0 }))).toMatchObject({
+      field: 'options.turnStallTimeoutMs',
+      method: 'turn/start',
+    });
+    // Nothing was sent for any of them.
+    expect(peer.received.filter((m) => m.method?.startsWith('turn/'))).toEqual([]);
+    await codex.close();
+  });
+});
