@@ -33,6 +33,14 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'B: connection lost, reconnecting',
     /B again, on server pid \d+: Still 42, after the restart\./,
   ],
+  executors: [
+    /executor listening on ws:\/\/127\.0\.0\.1:\d+/,
+    /\[builder\] ready/,
+    /ran .*hostname: it printed (exec-builder|a hostname)\./,
+    /\[builder\] disconnected/,
+    'lost: builder; failed: failed',
+    /after the restart: it printed (exec-builder|a hostname)\./,
+  ],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
   'ui-store': [
     'started   "The project has 3 "',
