@@ -241,6 +241,29 @@ describe('addEnvironment input (no executor needed)', () => {
     expect(inspect(error)).not.toContain('some-token-value');
   });
 
+  it('environmentStatus$ is shared: a late subscriber gets the status now; it completes when the client closes', async () => {
+    const other = await startRealCodex();
+    try {
+      await other.codex.addEnvironment({
+        environmentId: 'later',
+        url: 'ws://127.0.0.1:1',
+        waitUntilReady: false,
+      });
+      const status$ = other.codex.environmentStatus$('later');
+      const first = firstValueFrom(status$.pipe(filter((s) => s.status === 'disconnected')));
+      const held = status$.subscribe();
+      await first;
+      // Subscribed after the only change: it still gets the current status at once.
+      expect(await firstValueFrom(status$)).toMatchObject({ status: 'disconnected' });
+      const all = lastValueFrom(status$.pipe(toArray()));
+      await other.codex.close();
+      expect((await all).length).toBeGreaterThan(0);
+      held.unsubscribe();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('close() of an executor leaves no process of its tree', async () => {
     const e = await startExecServer({ codexHome: real.home.path, env: real.home.env });
     const tree = processTree(e.pid!);

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import {
+  ReplaySubject,
   catchError,
   distinctUntilChanged,
   EMPTY,
@@ -292,7 +293,13 @@ export class Environments {
         ),
         distinctUntilChanged((a, b) => a.status === b.status && a.error === b.error),
         takeUntil(this.host.closed$),
-        share({ resetOnRefCountZero: true, resetOnComplete: true, resetOnError: true }),
+        // A late subscriber gets the status now, not at the next change.
+        share({
+          connector: () => new ReplaySubject<EnvironmentStatus>(1),
+          resetOnRefCountZero: true,
+          resetOnComplete: true,
+          resetOnError: true,
+        }),
       );
       this.watches.set(environmentId, watch);
     }
