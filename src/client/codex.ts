@@ -136,8 +136,8 @@ export class Codex implements AsyncDisposable {
   readonly connectionState$: Observable<ConnectionState>;
   private readonly ctx: ClientContext;
   /** What threads get: the client's context, with `turn/start` passing through the environment guard. */
-  private readonly threadCtx: ClientContext;
-  private readonly environments: Environments;
+  readonly #threadCtx: ClientContext;
+  readonly #environments: Environments;
   private readonly hot: HotNotifications;
   private closing: Promise<void> | undefined;
 
@@ -156,7 +156,7 @@ export class Codex implements AsyncDisposable {
     );
     this.serverRequests$ = this.ctx.serverRequests.client.requests$;
     this.connectionState$ = connection.state$;
-    this.environments = new Environments({
+    this.#environments = new Environments({
       notifications$: this.ctx.notifications$,
       router: this.ctx.router,
       logger: this.ctx.logger,
@@ -165,8 +165,8 @@ export class Codex implements AsyncDisposable {
       closed$: connection.state$.pipe(last(null, null)),
     });
     const ctx = this.ctx;
-    const environments = this.environments;
-    this.threadCtx = Object.create(ctx, {
+    const environments = this.#environments;
+    this.#threadCtx = Object.create(ctx, {
       request: {
         value: (method: string, params: unknown, options?: RequestOptions): Promise<unknown> =>
           method === 'turn/start'
@@ -316,7 +316,7 @@ export class Codex implements AsyncDisposable {
       'thread/start',
       specs ? { ...wire, dynamicTools: [...(wire.dynamicTools ?? []), ...specs] } : wire,
     );
-    this.environments.openThread(
+    this.#environments.openThread(
       response.thread.id,
       response.thread.environments,
       options.onEnvironmentLost,
@@ -351,7 +351,7 @@ export class Codex implements AsyncDisposable {
       ...applyThreadPresets(rest, 'thread/resume'),
       threadId,
     });
-    this.environments.openThread(
+    this.#environments.openThread(
       response.thread.id,
       response.thread.environments,
       options.onEnvironmentLost,
@@ -371,7 +371,7 @@ export class Codex implements AsyncDisposable {
       ...applyThreadPresets(params, 'thread/fork'),
       threadId,
     });
-    this.environments.openThread(
+    this.#environments.openThread(
       response.thread.id,
       response.thread.environments,
       options.onEnvironmentLost,
@@ -479,7 +479,7 @@ export class Codex implements AsyncDisposable {
    * stops when the last subscriber leaves.
    */
   environmentStatus$(environmentId: string): Observable<EnvironmentStatus> {
-    return this.environments.status$(environmentId);
+    return this.#environments.status$(environmentId);
   }
 
   // ── account ────────────────────────────────────────────────────────────────
@@ -549,7 +549,7 @@ export class Codex implements AsyncDisposable {
   }
 
   private thread(info: ThreadInfo, options: ThreadOptions = {}): Thread {
-    return new Thread(this.threadCtx, info, options);
+    return new Thread(this.#threadCtx, info, options);
   }
 
   private control<M extends ClientRequestMethod>(
