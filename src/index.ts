@@ -104,6 +104,13 @@ export { StdioTransport } from './transport/stdio-transport.js';
 export { WebSocketTransport } from './transport/websocket-transport.js';
 export type { RemoteOptions } from './transport/websocket-transport.js';
 export { startListener } from './transport/app-server-listener.js';
+export { startExecServer } from './transport/exec-server.js';
+export type { ExecServer, ExecServerOptions, CommandLine } from './transport/exec-server.js';
+export { ENVIRONMENT_POLL_MS } from './client/environments.js';
+export type { AddEnvironmentOptions, EnvironmentStatus } from './client/environments.js';
+export { EnvironmentLostError } from './errors/environment-lost-error.js';
+export { EnvironmentUnavailableError } from './errors/environment-unavailable-error.js';
+export type { EnvironmentLostPolicy } from './errors/environment-lost-error.js';
 export { signedBearer } from './transport/signed-bearer.js';
 export type { SignedBearerOptions } from './transport/signed-bearer.js';
 export type {

@@ -120,6 +120,20 @@ export const OFFLINE_SCRIPTS: Readonly<Record<string, OfflineScript>> = {
           ? reply.text(`First: ${request.messageTexts('user').find((t) => t.startsWith('Say'))}`)
           : echoResponder(request),
   },
+  executors: {
+    responder: (request) => {
+      const last = request.input.at(-1);
+      if (last?.type === 'function_call_output') {
+        const output = typeof last.output === 'string' ? last.output : JSON.stringify(last.output);
+        return reply.text(
+          `it printed ${/exec-builder/.test(output) ? 'exec-builder' : 'a hostname'}.`,
+        );
+      }
+      return /long/.test(request.lastUserText())
+        ? reply.execCommand('sleep 30')
+        : reply.execCommand('hostname');
+    },
+  },
   'resume-thread': {
     replies: [reply.text('Noted: your favourite colour is teal.'), reply.text('You told me teal.')],
   },

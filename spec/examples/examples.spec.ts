@@ -44,6 +44,14 @@ const EXPECTED: Readonly<Record<string, readonly (string | RegExp)[]>> = {
     'member-0 is back',
     /resumed on member-0: First: Say the number \d\./,
   ],
+  executors: [
+    /executor listening on ws:\/\/127\.0\.0\.1:\d+/,
+    /\[builder\] ready/,
+    /ran .*hostname: it printed (exec-builder|a hostname)\./,
+    /\[builder\] disconnected/,
+    'lost: builder; failed: failed',
+    /after the restart: it printed (exec-builder|a hostname)\./,
+  ],
   'resume-thread': ['Noted: your favourite colour is teal.\nYou told me teal.'],
   'ui-store': [
     'started   "The project has 3 "',

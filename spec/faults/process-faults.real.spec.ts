@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { execa } from 'execa';
 import { firstValueFrom, filter, lastValueFrom, toArray } from 'rxjs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import {
 } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { trackLibraryTimers } from '../support/library-timers.js';
+import { processTree, waitForDescendant, waitUntilGone } from '../support/process-tree.js';
 import { processExists, startRealCodex } from '../support/real-codex.js';
 
 /** Processes whose command line is exactly `sleep <seconds>`. */
@@ -156,5 +158,174 @@ describe('process faults against the real app-server', () => {
     for (let i = 0; i < 40 && sleepers(seconds) > 0; i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(sleepers(seconds)).toBe(0);
+  });
+
+  describe('the commands a turn runs end with the server (its whole process tree)', () => {
+    const hasProc = processExists(process.pid) && processTree(process.pid).length > 0;
+    const maybe = hasProc ? it : it.skip; // needs Linux /proc to see the tree
+
+    /** A turn whose scripted model runs `command`; resolves with the tree once `sleep` runs. */
+    async function runningCommand(
+      real: Awaited<ReturnType<typeof startRealCodex>>,
+      command: string,
+      seconds: number,
+      params: Parameters<typeof real.codex.startThread>[0] = {},
+    ): Promise<{ tree: ReturnType<typeof processTree>; ended: Promise<unknown> }> {
+      const thread = await real.codex.startThread(params);
+      real.model.enqueue(reply.execCommand(command), reply.text('done'));
+      const ended = thread.run('run it').catch((e: unknown) => e);
+      const tree = await waitForDescendant(
+        real.codex.pid!,
+        new RegExp(`^(\\S*/)?sleep ${seconds}$`),
+      );
+      return { tree, ended };
+    }
+
+    maybe(
+      'SIGKILL of the server mid-command (sandboxed `sleep`): no process of its tree is left',
+      async () => {
+        const real = await startRealCodex();
+        try {
+          const seconds = 3000 + Math.floor(Math.random() * 600);
+          const { tree, ended } = await runningCommand(real, `sleep ${seconds}`, seconds);
+          process.kill(real.codex.pid!, 'SIGKILL');
+          expect(await ended).toBeInstanceOf(CodexProcessError);
+          expect(await waitUntilGone(tree)).toEqual([]);
+        } finally {
+          await real.close();
+        }
+      },
+    );
+
+    // Unsandboxed commands run in a session of their own (a PTY): neither the server's group nor
+    // the terminal's hangup reaches one that ignores SIGHUP and SIGTERM.
+    const stubborn = (seconds: number): string => `trap '' HUP TERM; exec sleep ${seconds}`;
+    const unsandboxed = { sandbox: 'danger-full-access', approvalPolicy: 'never' } as const;
+
+    maybe(
+      'SIGKILL of the server mid-command (a command ignoring SIGHUP and SIGTERM in its own session): nothing is left',
+      async () => {
+        const real = await startRealCodex();
+        try {
+          const seconds = 3600 + Math.floor(Math.random() * 600);
+          const { tree, ended } = await runningCommand(
+            real,
+            stubborn(seconds),
+            seconds,
+            unsandboxed,
+          );
+          const sleeper = tree.find((p) => p.command === `sleep ${seconds}`)!;
+          // It left the server's process group: only the process-tree tag finds it.
+          expect(sleeper.pgid).not.toBe(real.codex.pid);
+          process.kill(real.codex.pid!, 'SIGKILL');
+          expect(await ended).toBeInstanceOf(CodexProcessError);
+          expect(await waitUntilGone(tree)).toEqual([]);
+        } finally {
+          await real.close();
+        }
+      },
+    );
+
+    maybe(
+      'close() mid-command (the same stubborn command): nothing of the tree is left',
+      async () => {
+        const real = await startRealCodex({ codex: { killGraceMs: 500 } });
+        const seconds = 4200 + Math.floor(Math.random() * 600);
+        const { tree, ended } = await runningCommand(real, stubborn(seconds), seconds, unsandboxed);
+        await real.close();
+        expect(await ended).toBeInstanceOf(ClosedError);
+        expect(await waitUntilGone(tree)).toEqual([]);
+      },
+    );
+  });
+
+  describe('when this process ends without close()', () => {
+    const hasProc = processTree(process.pid).length > 0;
+    it.each(['SIGINT', 'SIGTERM'] as const)(
+      '%s to the Node process: its app-server and the command it runs end too',
+      async (signal) => {
+        if (!hasProc) return;
+        const dir = await mkdtemp(path.join(tmpdir(), 'codex-rx-exit-hook-'));
+        const seconds = 4800 + Math.floor(Math.random() * 600);
+        const script = path.join(dir, 'client.mts');
+        await writeFile(
+          script,
+          [
+            `import { startScriptedCodex, reply } from ${JSON.stringify(path.resolve('src/testing/index.js'))};`,
+            'const real = await startScriptedCodex();',
+            "const thread = await real.codex.startThread({ sandbox: 'danger-full-access', approvalPolicy: 'never' });",
+            `real.model.enqueue(reply.execCommand("trap '' HUP TERM; exec sleep ${seconds}"));`,
+            "void thread.run('go').catch(() => undefined);",
+            "console.log('pid', real.codex.pid);",
+          ].join('\n'),
+        );
+        const child = execa(process.execPath, ['--import', 'tsx', script], {
+          reject: false,
+          env: { NODE_OPTIONS: '' },
+          timeout: 90_000,
+        });
+        try {
+          let serverPid: number | undefined;
+          child.stdout.on('data', (chunk: Buffer) => {
+            const match = /pid (\d+)/.exec(chunk.toString());
+            if (match) serverPid = Number(match[1]);
+          });
+          for (let i = 0; i < 600 && serverPid === undefined; i++)
+            await new Promise((r) => setTimeout(r, 100));
+          expect(serverPid).toBeDefined();
+          const tree = await waitForDescendant(serverPid!, new RegExp(`^sleep ${seconds}$`));
+          child.kill(signal);
+          await child;
+          expect(await waitUntilGone(tree)).toEqual([]);
+        } finally {
+          child.kill('SIGKILL');
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+      120_000,
+    );
+
+    // An executor reads no stdin: nothing but the exit hook ends it when its parent goes.
+    it.each(['SIGINT', 'SIGTERM'] as const)(
+      '%s to the Node process: an exec-server it started ends too',
+      async (signal) => {
+        if (!hasProc) return;
+        const dir = await mkdtemp(path.join(tmpdir(), 'codex-rx-exit-hook-'));
+        const script = path.join(dir, 'executor.mts');
+        await writeFile(
+          script,
+          [
+            `import { startExecServer } from ${JSON.stringify(path.resolve('src/index.js'))};`,
+            'const executor = await startExecServer();',
+            "console.log('pid', executor.pid);",
+            'setInterval(() => undefined, 1000);',
+          ].join('\n'),
+        );
+        const child = execa(process.execPath, ['--import', 'tsx', script], {
+          reject: false,
+          env: { NODE_OPTIONS: '' },
+          timeout: 90_000,
+        });
+        try {
+          let executorPid: number | undefined;
+          child.stdout.on('data', (chunk: Buffer) => {
+            const match = /pid (\d+)/.exec(chunk.toString());
+            if (match) executorPid = Number(match[1]);
+          });
+          for (let i = 0; i < 600 && executorPid === undefined; i++)
+            await new Promise((r) => setTimeout(r, 100));
+          expect(executorPid).toBeDefined();
+          const tree = processTree(executorPid!);
+          expect(tree.length).toBeGreaterThan(0);
+          child.kill(signal);
+          await child;
+          expect(await waitUntilGone(tree, 5000)).toEqual([]);
+        } finally {
+          child.kill('SIGKILL');
+          await rm(dir, { recursive: true, force: true });
+        }
+      },
+      120_000,
+    );
   });
 });

@@ -1,5 +1,6 @@
-import { filter } from 'rxjs';
+import { filter, last } from 'rxjs';
 import type { Observable } from 'rxjs';
+import { EnvironmentUnavailableError } from '../errors/environment-unavailable-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { HotNotifications } from '../observables/hot-notifications.js';
 import type { NotificationRouter } from '../observables/notification-router.js';
@@ -14,6 +15,7 @@ import type { ThreadListResponse } from '../protocol/generated/v2/ThreadListResp
 import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResponse.js';
 import type { ThreadResumeParams } from '../protocol/generated/v2/ThreadResumeParams.js';
 import type { ThreadStartParams } from '../protocol/generated/v2/ThreadStartParams.js';
+import type { TurnEnvironmentParams } from '../protocol/generated/v2/TurnEnvironmentParams.js';
 import type {
   ClientRequestMethod,
   ClientRequestParams,
@@ -39,6 +41,13 @@ import type { ClientContext } from '../client-context.js';
 import { ClientConnection } from './client-connection.js';
 import type { ConnectionState, Redial } from './client-connection.js';
 import type { CodexOptions, ConnectOptions } from './codex-options.js';
+import {
+  Environments,
+  assertEnvironmentId,
+  assertPolicy,
+  environmentAddParams,
+} from './environments.js';
+import type { AddEnvironmentOptions, EnvironmentStatus } from './environments.js';
 import { startLogin } from './login-handle.js';
 import { searchThreads$ } from './search-threads.js';
 import type { SearchThreadsOptions, ThreadSearchEvent } from './search-threads.js';
@@ -81,8 +90,13 @@ function serverInfoOf(userAgent: string): CodexMetadata['serverInfo'] {
   return { name: match?.[1] ?? null, version: match?.[2] ?? null };
 }
 
-/** Options of {@link Codex.resumeThread}: every `thread/resume` parameter but the id, and the presets. */
-export type ResumeThreadOptions = Omit<ThreadResumeParams, 'threadId'> & ThreadPresetOptions;
+/**
+ * Options of {@link Codex.resumeThread}: every `thread/resume` parameter but the id, the presets,
+ * and `environments`: `thread/resume` takes none, so they go with the thread's next `turn/start`
+ * (turn environments are sticky: the thread keeps them).
+ */
+export type ResumeThreadOptions = Omit<ThreadResumeParams, 'threadId'> &
+  ThreadPresetOptions & { environments?: TurnEnvironmentParams[] };
 /** Options of {@link Codex.forkThread}: every `thread/fork` parameter but the id, and the presets. */
 export type ForkThreadOptions = Omit<ThreadForkParams, 'threadId'> & ThreadPresetOptions;
 
@@ -123,6 +137,9 @@ export class Codex implements AsyncDisposable {
    */
   readonly connectionState$: Observable<ConnectionState>;
   private readonly ctx: ClientContext;
+  /** What threads get: the client's context, with `turn/start` passing through the environment guard. */
+  readonly #threadCtx: ClientContext;
+  readonly #environments: Environments;
   private readonly hot: HotNotifications;
   private closing: Promise<void> | undefined;
 
@@ -141,6 +158,26 @@ export class Codex implements AsyncDisposable {
     );
     this.serverRequests$ = this.ctx.serverRequests.client.requests$;
     this.connectionState$ = connection.state$;
+    this.#environments = new Environments({
+      notifications$: this.ctx.notifications$,
+      router: this.ctx.router,
+      logger: this.ctx.logger,
+      status: (environmentId) => this.control('environment/status', { environmentId }),
+      interrupt: (threadId, turnId) => this.control('turn/interrupt', { threadId, turnId }),
+      closed$: connection.state$.pipe(last(null, null)),
+    });
+    const ctx = this.ctx;
+    const environments = this.#environments;
+    this.#threadCtx = Object.create(ctx, {
+      request: {
+        value: (method: string, params: unknown, options?: RequestOptions): Promise<unknown> =>
+          method === 'turn/start'
+            ? environments.startTurn(params as Record<string, unknown>, (wire) =>
+                ctx.request(method, wire, options),
+              )
+            : ctx.request(method, params, options),
+      },
+    }) as ClientContext;
   }
 
   /**
@@ -274,26 +311,54 @@ export class Codex implements AsyncDisposable {
     params: ThreadStartParams & ThreadPresetOptions = {},
     options: ThreadOptions = {},
   ): Promise<Thread> {
+    assertPolicy(options.onEnvironmentLost, 'thread/start');
     const wire = applyThreadPresets(params, 'thread/start');
     const specs = options.tools?.length ? toolSpecs(options.tools) : undefined;
     const response = await this.control(
       'thread/start',
       specs ? { ...wire, dynamicTools: [...(wire.dynamicTools ?? []), ...specs] } : wire,
     );
+    this.#environments.openThread(
+      response.thread.id,
+      response.thread.environments,
+      options.onEnvironmentLost,
+    );
     return this.thread(response.thread, options);
   }
 
-  /** Resumes a stored thread (`thread/resume`), possibly one started by another client. */
+  /**
+   * Resumes a stored thread (`thread/resume`), possibly one started by another client. With
+   * `environments`, its next turn runs there (and the ones after it).
+   */
   async resumeThread(
     threadId: string,
     params: ResumeThreadOptions = {},
     options: ThreadOptions = {},
   ): Promise<Thread> {
     assertThreadId(threadId, 'thread/resume');
+    assertPolicy(options.onEnvironmentLost, 'thread/resume');
+    const { environments, ...rest } = params;
+    if (environments !== undefined) {
+      if (!Array.isArray(environments))
+        throw new InvalidInputError('params.environments', 'must be an array', 'thread/resume');
+      environments.forEach((e, i) =>
+        assertEnvironmentId(
+          (e as Partial<TurnEnvironmentParams> | null)?.environmentId,
+          'thread/resume',
+          `params.environments[${i}].environmentId`,
+        ),
+      );
+    }
     const response = await this.control('thread/resume', {
-      ...applyThreadPresets(params, 'thread/resume'),
+      ...applyThreadPresets(rest, 'thread/resume'),
       threadId,
     });
+    this.#environments.openThread(
+      response.thread.id,
+      response.thread.environments,
+      options.onEnvironmentLost,
+      environments,
+    );
     return this.thread(response.thread, options);
   }
 
@@ -308,6 +373,11 @@ export class Codex implements AsyncDisposable {
       ...applyThreadPresets(params, 'thread/fork'),
       threadId,
     });
+    this.#environments.openThread(
+      response.thread.id,
+      response.thread.environments,
+      options.onEnvironmentLost,
+    );
     return this.thread(response.thread, options);
   }
 
@@ -372,6 +442,68 @@ export class Codex implements AsyncDisposable {
   /** The models the server offers (`model/list`). */
   listModels(params: ModelListParams = {}): Promise<ModelListResponse> {
     return this.control('model/list', params);
+  }
+
+  // ── environments (executors) ───────────────────────────────────────────────
+
+  /**
+   * Registers an executor (`environment/add`): a `codex exec-server` this app-server runs the
+   * commands of threads and turns that select it (`environments: [{ environmentId, cwd }]`). The
+   * credential (`token`, `tokenFile`, or `bearer`, a string or a function such as
+   * `signedBearer(…)`) is read now; the server keeps it for its reconnects. Adding the same id
+   * again (say, after the executor restarted) points it at the new one.
+   *
+   * @throws {@link InvalidInputError} naming the field for a bad id, URL or credential source (a
+   *   missing or multi-line token file, a throwing or hanging `bearer()`), never the credential;
+   *   {@link EnvironmentUnavailableError} when the executor does not become ready (code
+   *   `authentication_failed` when it refused the credential); {@link JsonRpcError} when the
+   *   server refuses the request.
+   */
+  async addEnvironment(options: AddEnvironmentOptions): Promise<void> {
+    const params = await environmentAddParams(options);
+    await this.control('environment/add', params);
+    if (options.waitUntilReady === false) return;
+    const timeoutMs = options.readyTimeoutMs ?? 15_000;
+    const deadline = Date.now() + timeoutMs;
+    let status = await this.environmentStatus(params.environmentId);
+    // `pending` while the server dials it; bounded, 100 ms apart.
+    while (status.status === 'pending' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = await this.environmentStatus(params.environmentId);
+    }
+    if (status.status !== 'ready')
+      throw new EnvironmentUnavailableError(
+        params.environmentId,
+        params.execServerUrl,
+        status.status,
+        status.error ??
+          (status.status === 'pending' ? `not ready within ${timeoutMs} ms` : undefined),
+      );
+  }
+
+  /**
+   * The environment's connection as the server sees it now (`environment/status`): `ready`,
+   * `pending`, `disconnected` (with the server's reason) or `unknown`.
+   */
+  async environmentStatus(environmentId: string): Promise<EnvironmentStatus> {
+    assertEnvironmentId(environmentId, 'environment/status');
+    const response = await this.control('environment/status', { environmentId });
+    return {
+      environmentId,
+      status: response.status,
+      ...(response.error !== undefined ? { error: response.error } : {}),
+    };
+  }
+
+  /**
+   * The environment's status now and on every change. The server announces no executor's death,
+   * so while someone subscribes it asks `environment/status` every second
+   * ({@link ENVIRONMENT_POLL_MS}; one poll shared by all subscribers), and at once when a
+   * `thread/environment/*` notification names it. Completes when the client closes; polling
+   * stops when the last subscriber leaves.
+   */
+  environmentStatus$(environmentId: string): Observable<EnvironmentStatus> {
+    return this.#environments.status$(environmentId);
   }
 
   // ── account ────────────────────────────────────────────────────────────────
@@ -441,7 +573,7 @@ export class Codex implements AsyncDisposable {
   }
 
   private thread(info: ThreadInfo, options: ThreadOptions = {}): Thread {
-    return new Thread(this.ctx, info, options);
+    return new Thread(this.#threadCtx, info, options);
   }
 
   private control<M extends ClientRequestMethod>(

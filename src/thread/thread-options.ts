@@ -1,3 +1,4 @@
+import type { EnvironmentLostPolicy } from '../errors/environment-lost-error.js';
 import type { DynamicTool } from '../requests/dynamic-tool.js';
 import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
 
@@ -11,4 +12,6 @@ export interface ThreadOptions {
    * their calls.
    */
   tools?: readonly DynamicTool<never>[];
+  /** What this thread's turns do when their environment (executor) is lost (default `'fail'`). */
+  onEnvironmentLost?: EnvironmentLostPolicy;
 }

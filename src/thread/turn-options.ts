@@ -1,3 +1,4 @@
+import type { EnvironmentLostPolicy } from '../errors/environment-lost-error.js';
 import type { TurnStartParams } from '../protocol/generated/v2/TurnStartParams.js';
 import type { ServerRequestHandlers } from '../requests/server-request-handlers.js';
 import { applyTurnPresets } from './presets.js';
@@ -34,6 +35,11 @@ export interface TurnOptions
    * tokens it may spend. Takes no `turn/start` parameter.
    */
   goal?: boolean | { tokenBudget?: number };
+  /**
+   * What this turn does when its environment (executor) is lost: over the thread's
+   * `onEnvironmentLost`, default `'fail'` (see `EnvironmentLostError`).
+   */
+  onEnvironmentLost?: EnvironmentLostPolicy;
 }
 
 /** The SDK-only keys of {@link TurnOptions}, which are not sent to the server. */

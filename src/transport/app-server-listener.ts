@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { InspectOptionsStylized } from 'node:util';
-import { execa } from 'execa';
-import { CodexProcessError } from '../errors/codex-process-error.js';
 import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { codexCommand } from './codex-command.js';
 import type { CodexCommandOptions } from './codex-command.js';
-import { LineTail } from './line-tail.js';
+import { freePort } from './free-port.js';
+import { ManagedProcess } from './managed-process.js';
 import type { RemoteOptions } from './websocket-transport.js';
 
 /** Options of {@link startListener}. */
@@ -73,7 +72,10 @@ export interface AppServerListener<
   readonly connectOptions: ListenerConnectOptions<Listen>;
   /** The server's process id. */
   readonly pid: number | undefined;
-  /** Stops the server: SIGTERM, then SIGKILL after 2 s. */
+  /**
+   * Stops the server and everything it runs: SIGTERM to its process group, SIGKILL after 2 s.
+   * The same happens when this process exits without calling it.
+   */
   close(): Promise<void>;
 }
 
@@ -124,53 +126,29 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
   if (typeof options.auth === 'object') redactor.add(options.auth.sharedSecret);
   redactor.collectEnv(process.env);
   if (options.env) redactor.collectEnv(options.env);
-  const stderr = new LineTail(50);
-  const child = execa(command.executable, command.args, {
-    ...(options.cwd ? { cwd: options.cwd } : {}),
+  const child = new ManagedProcess({
+    executable: command.executable,
+    args: command.args,
     env: command.env,
-    extendEnv: true,
+    cwd: options.cwd,
     stdin: 'ignore',
     stdout: 'ignore',
-    stderr: 'pipe',
-    buffer: false,
-    reject: false,
-    cleanup: true,
-    forceKillAfterDelay: false,
-  });
-  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
-  let exited = false;
-  const exit = child.then((result) => {
-    exited = true;
-    return result;
+    redactor,
   });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
-      if (!exited) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 2000);
-        await exit;
-        clearTimeout(timer);
-      }
+      await child.terminate(2000);
       await rm(folder, { recursive: true, force: true });
     })());
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
-  while (!(await ready())) {
-    if (exited || Date.now() > deadline) {
-      await close();
-      const result = await exit;
-      throw new CodexProcessError(
-        exited
-          ? `${command.executable} exited before listening`
-          : `${command.executable} did not answer /readyz within ${options.readyTimeoutMs ?? 20_000} ms`,
-        {
-          exitCode: result.exitCode ?? null,
-          signal: result.signal ?? null,
-          stderrTail: stderr.snapshot().map((line) => redactor.redact(line)),
-        },
-      );
-    }
-    await new Promise((r) => setTimeout(r, 50));
+  try {
+    await child.waitUntilReady(ready, options.readyTimeoutMs ?? 20_000, {
+      executable: command.executable,
+      readyWhen: listen === 'unix' ? 'listening' : 'answering /readyz',
+    });
+  } catch (error) {
+    await close();
+    throw error;
   }
   // Which of the two shapes was built follows from `listen`, which the type cannot track.
   return {
@@ -195,17 +173,6 @@ function withTokenHidden<T extends RemoteOptions>(options: T): T {
       show(shown(), inspectOptions),
   });
   return options;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function accepts(socketPath: string): Promise<boolean> {

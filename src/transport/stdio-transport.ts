@@ -1,4 +1,3 @@
-import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
 import { Emitter } from 'vscode-jsonrpc/node';
 import type { Disposable } from 'vscode-jsonrpc/node';
@@ -9,7 +8,8 @@ import { codexCommand } from './codex-command.js';
 import type { CodexCommandOptions } from './codex-command.js';
 import { JsonlMessageReader } from './jsonl-message-reader.js';
 import { JsonlMessageWriter } from './jsonl-message-writer.js';
-import { LineTail } from './line-tail.js';
+import { ManagedProcess } from './managed-process.js';
+import type { ManagedExit } from './managed-process.js';
 import type { Transport } from './transport.js';
 
 /** How to spawn `codex app-server`. */
@@ -31,33 +31,33 @@ export interface StdioTransportOptions extends CodexCommandOptions {
   maxMessageBytes?: number;
 }
 
+type StdioChild = ResultPromise<{
+  buffer: false;
+  reject: false;
+  stdin: 'pipe';
+  stdout: 'pipe';
+  stderr: 'pipe';
+}>;
+
 /** Stdout can stay open after exit when a grandchild inherited it; don't wait on it forever. */
 const STDOUT_DRAIN_MS = 500;
 
 /**
  * Runs `codex app-server` as a child process and speaks JSONL over its stdin/stdout.
  *
- * The child is spawned with an argument array (never through a shell). Its stderr is kept in a
- * bounded tail for error messages. When it exits on its own, `onClose` fires with a
+ * The child is spawned with an argument array (never through a shell), in a process group of its
+ * own (see {@link ManagedProcess}): closing the transport, the server dying and this process
+ * exiting all end the server and every command it was running. Its stderr is kept in a bounded
+ * tail for error messages. When it exits on its own, `onClose` fires with a
  * {@link CodexProcessError} carrying the exit code, signal and last stderr lines.
  */
 export class StdioTransport implements Transport {
   readonly reader: JsonlMessageReader;
   readonly writer: JsonlMessageWriter;
-  private readonly child: ResultPromise<{
-    buffer: false;
-    reject: false;
-    stdin: 'pipe';
-    stdout: 'pipe';
-    stderr: 'pipe';
-  }>;
-  private readonly stderr: LineTail;
+  private readonly managed: ManagedProcess;
+  private readonly child: StdioChild;
   private readonly closeEmitter = new Emitter<CodexError | undefined>();
-  private readonly exited: Promise<{
-    exitCode: number | null;
-    signal: string | null;
-    spawnError?: Error;
-  }>;
+  private readonly exited: Promise<ManagedExit>;
   private closing = false;
   private closedPromise: Promise<void> | undefined;
   private readonly executable: string;
@@ -79,45 +79,23 @@ export class StdioTransport implements Transport {
     const command = codexCommand(options, ['app-server', ...(options.args ?? [])]);
     this.executable = command.executable;
     const { env, args } = command;
-    this.stderr = new LineTail(options.stderrLines ?? 50);
-    this.child = execa(this.executable, args, {
-      ...(options.cwd ? { cwd: options.cwd } : {}),
+    this.managed = new ManagedProcess({
+      executable: this.executable,
+      args,
       env,
-      extendEnv: true,
+      cwd: options.cwd,
       stdin: 'pipe',
       stdout: 'pipe',
-      stderr: 'pipe',
-      buffer: false,
-      reject: false,
-      // Stop the child if this Node process exits without calling close().
-      cleanup: true,
-      forceKillAfterDelay: false,
+      stderrLines: options.stderrLines,
+      onStderr: options.onStderr,
+      redactor,
     });
-    const onStderr = options.onStderr;
-    this.child.stderr.on('data', (chunk: Buffer) =>
-      this.stderr.push(
-        chunk,
-        onStderr &&
-          ((line) => {
-            try {
-              onStderr(redactor.redact(line));
-            } catch {
-              // A throwing callback must not take the stderr pipe (and the child) down with it.
-            }
-          }),
-      ),
-    );
+    this.child = this.managed.child as StdioChild;
     this.reader = new JsonlMessageReader(this.child.stdout, options.maxMessageBytes);
     this.writer = new JsonlMessageWriter(this.child.stdin);
     // A write to a dead child raises EPIPE on stdin; the exit is reported through onClose instead.
     this.child.stdin.on('error', () => undefined);
-    this.exited = this.child.then((result) => ({
-      exitCode: result.exitCode ?? null,
-      signal: result.signal ?? null,
-      ...(result.failed && result.exitCode === undefined && result.signal === undefined
-        ? { spawnError: (result.cause as Error | undefined) ?? new Error(result.message) }
-        : {}),
-    }));
+    this.exited = this.managed.exited;
     void this.exited.then(async (exit) => {
       await this.stdoutDrained();
       let error: CodexError | undefined;
@@ -142,7 +120,7 @@ export class StdioTransport implements Transport {
 
   /** The last stderr lines the server wrote, credentials redacted. */
   stderrTail(): string[] {
-    return this.stderr.snapshot().map((line) => this.#redactor.redact(line));
+    return this.managed.stderrTail();
   }
 
   describe(): string {
@@ -179,21 +157,7 @@ export class StdioTransport implements Transport {
   private async terminate(): Promise<void> {
     this.closing = true;
     this.writer.end();
-    if (
-      this.child.exitCode === null &&
-      this.child.signalCode === null &&
-      this.child.pid !== undefined
-    ) {
-      this.child.kill('SIGTERM');
-      const timer = setTimeout(() => this.child.kill('SIGKILL'), this.#killGraceMs);
-      try {
-        await this.exited;
-      } finally {
-        clearTimeout(timer);
-      }
-    } else {
-      await this.exited;
-    }
+    await this.managed.terminate(this.#killGraceMs);
     await this.stdoutDrained();
   }
 
