@@ -16,6 +16,7 @@ import type { ThreadReadResponse } from '../protocol/generated/v2/ThreadReadResp
 import type { ThreadResumeParams } from '../protocol/generated/v2/ThreadResumeParams.js';
 import type { ThreadStartParams } from '../protocol/generated/v2/ThreadStartParams.js';
 import type { TurnEnvironmentParams } from '../protocol/generated/v2/TurnEnvironmentParams.js';
+import type { TurnStartParams } from '../protocol/generated/v2/TurnStartParams.js';
 import type {
   ClientRequestMethod,
   ClientRequestParams,
@@ -170,11 +171,15 @@ export class Codex implements AsyncDisposable {
     const environments = this.#environments;
     this.#threadCtx = Object.create(ctx, {
       request: {
-        value: (method: string, params: unknown, options?: RequestOptions): Promise<unknown> =>
+        value: <M extends ClientRequestMethod>(
+          method: M,
+          params: ClientRequestParams<M> | undefined,
+          options?: RequestOptions,
+        ): Promise<ClientRequestResult<M>> =>
           method === 'turn/start'
-            ? environments.startTurn(params as Record<string, unknown>, (wire) =>
-                ctx.request(method, wire, options),
-              )
+            ? (environments.startTurn(params as Record<string, unknown>, (wire) =>
+                ctx.request('turn/start', wire as unknown as TurnStartParams, options),
+              ) as Promise<ClientRequestResult<M>>)
             : ctx.request(method, params, options),
       },
     }) as ClientContext;
