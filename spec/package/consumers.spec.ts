@@ -171,7 +171,7 @@ describe('the packed package, as consumers install it', () => {
     await link('@ai-sdk/provider');
     await link('@types/node');
     await link('rxjs', 'rxjs-lowest');
-  }, 120_000);
+  }, 300_000);
 
   afterAll(() => rm(root, { recursive: true, force: true }));
 
