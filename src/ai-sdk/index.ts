@@ -11,5 +11,5 @@ export {
   pipeUIMessageStreamToNodeResponse,
   toReadableStream,
 } from './ui-message-stream-response.js';
-export { CodexChat } from './codex-chat.js';
-export type { ChatRequestBody } from './codex-chat.js';
+export { CodexChat, chatErrorBody } from './codex-chat.js';
+export type { ChatRefusal, ChatRequestBody } from './codex-chat.js';
