@@ -27,6 +27,15 @@ const post = (path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
+/**
+ * The command as the agent wrote it: the server reports it wrapped for the shell
+ * (`/bin/bash -lc "printf 'a\\n'"`), with the script's backslashes, quotes and `$` escaped.
+ */
+function shownCommand(command: string): string {
+  const wrapped = /^\S*\b(?:bash|zsh|sh) -l?c "((?:[^"\\]|\\.)*)"$/s.exec(command);
+  return wrapped ? wrapped[1]!.replace(/\\([\\"$`])/g, '$1') : command;
+}
+
 function Tool({
   part,
   answer,
@@ -37,7 +46,7 @@ function Tool({
   const input = part.input as { command?: string; changes?: Array<{ path: string }> } | undefined;
   const title =
     part.toolName === 'commandExecution'
-      ? `$ ${input?.command ?? ''}`
+      ? `$ ${shownCommand(input?.command ?? '')}`
       : part.toolName === 'fileChange'
         ? `edit ${input?.changes?.map((c) => c.path).join(', ') ?? ''}`
         : part.toolName;
@@ -149,7 +158,11 @@ function Chat({ id, initial }: { id: string; initial: UIMessage[] }) {
     ?.parts.some((part) => part.type === 'dynamic-tool' && part.state === 'approval-requested');
   const end = useRef<HTMLDivElement>(null);
   // The newest message stays in view as it grows.
-  useEffect(() => end.current?.scrollIntoView({ block: 'end' }), [messages, status]);
+  useEffect(() => {
+    // In a block: newer Chromium's scrollIntoView returns a promise, which React would take
+    // for the effect's cleanup.
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [messages, status]);
   const answer = (approvalId: string, approved: boolean) =>
     void addToolApprovalResponse({ id: approvalId, approved });
   const submit = (event: FormEvent) => {
