@@ -1,11 +1,12 @@
 /**
  * The web chat's page: the AI SDK's `useChat` against examples/web-chat/server.ts. Streaming text,
  * commands with their output, file diffs, approvals (Allow / Deny), stop, steer, token usage.
+ * The session cookie the server set on the page goes with every request (same origin).
  */
 import { useChat } from '@ai-sdk/react';
 import { DefaultChatTransport, lastAssistantMessageIsCompleteWithApprovalResponses } from 'ai';
 import type { DynamicToolUIPart, UIMessage } from 'ai';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { FormEvent } from 'react';
 import { createRoot } from 'react-dom/client';
 
@@ -26,6 +27,15 @@ const post = (path: string, body: unknown) =>
     body: JSON.stringify(body),
   });
 
+/**
+ * The command as the agent wrote it: the server reports it wrapped for the shell
+ * (`/bin/bash -lc "printf 'a\\n'"`), with the script's backslashes, quotes and `$` escaped.
+ */
+function shownCommand(command: string): string {
+  const wrapped = /^\S*\b(?:bash|zsh|sh) -l?c "((?:[^"\\]|\\.)*)"$/s.exec(command);
+  return wrapped ? wrapped[1]!.replace(/\\([\\"$`])/g, '$1') : command;
+}
+
 function Tool({
   part,
   answer,
@@ -36,7 +46,7 @@ function Tool({
   const input = part.input as { command?: string; changes?: Array<{ path: string }> } | undefined;
   const title =
     part.toolName === 'commandExecution'
-      ? `$ ${input?.command ?? ''}`
+      ? `$ ${shownCommand(input?.command ?? '')}`
       : part.toolName === 'fileChange'
         ? `edit ${input?.changes?.map((c) => c.path).join(', ') ?? ''}`
         : part.toolName;
@@ -71,11 +81,30 @@ function Tool({
   );
 }
 
+type Usage = { total: { totalTokens: number } };
+const usageOf = (message: UIMessage): Usage | undefined => {
+  const part = message.parts.findLast((p) => p.type === 'data-usage');
+  return part && 'data' in part ? (part.data as Usage) : undefined;
+};
+
+/** The message's own usage: the thread's running total at its end minus the one before it. */
+function turnTokens(messages: readonly UIMessage[], index: number): number | undefined {
+  const usage = usageOf(messages[index]!);
+  if (!usage) return undefined;
+  for (let i = index - 1; i >= 0; i--) {
+    const before = usageOf(messages[i]!);
+    if (before) return usage.total.totalTokens - before.total.totalTokens;
+  }
+  return usage.total.totalTokens;
+}
+
 function Message({
   message,
+  tokens,
   answer,
 }: {
   message: UIMessage;
+  tokens: number | undefined;
   answer: (id: string, approved: boolean) => void;
 }) {
   return (
@@ -105,22 +134,17 @@ function Message({
               </p>
             );
           }
-          case 'data-usage':
-            return (
-              <p key={i} className="usage">
-                {(part.data as { total: { totalTokens: number } }).total.totalTokens} tokens
-              </p>
-            );
           default:
             return null;
         }
       })}
+      {tokens !== undefined && <p className="usage">{tokens} tokens</p>}
     </div>
   );
 }
 
 function Chat({ id, initial }: { id: string; initial: UIMessage[] }) {
-  const { messages, sendMessage, status, addToolApprovalResponse, error } = useChat({
+  const { messages, setMessages, sendMessage, status, addToolApprovalResponse, error } = useChat({
     id,
     messages: initial,
     transport: new DefaultChatTransport({ api: '/api/chat' }),
@@ -129,6 +153,16 @@ function Chat({ id, initial }: { id: string; initial: UIMessage[] }) {
   const [input, setInput] = useState('');
   const [steer, setSteer] = useState('');
   const busy = status === 'streaming' || status === 'submitted';
+  const awaitingApproval = messages
+    .at(-1)
+    ?.parts.some((part) => part.type === 'dynamic-tool' && part.state === 'approval-requested');
+  const end = useRef<HTMLDivElement>(null);
+  // The newest message stays in view as it grows.
+  useEffect(() => {
+    // In a block: newer Chromium's scrollIntoView returns a promise, which React would take
+    // for the effect's cleanup.
+    end.current?.scrollIntoView({ block: 'end' });
+  }, [messages, status]);
   const answer = (approvalId: string, approved: boolean) =>
     void addToolApprovalResponse({ id: approvalId, approved });
   const submit = (event: FormEvent) => {
@@ -140,16 +174,38 @@ function Chat({ id, initial }: { id: string; initial: UIMessage[] }) {
   const sendSteer = (event: FormEvent) => {
     event.preventDefault();
     if (!steer.trim()) return;
-    void post('/api/steer', { id, text: steer });
+    const text = steer;
     setSteer('');
+    void post('/api/steer', { id, text }).then((response) => {
+      // Shown where a reload shows it: among the turn's user messages, before its answer.
+      if (!response.ok) return;
+      setMessages((all) => [
+        ...all.slice(0, -1),
+        { id: `steer-${crypto.randomUUID()}`, role: 'user', parts: [{ type: 'text', text }] },
+        ...all.slice(-1),
+      ]);
+    });
   };
   return (
     <main data-status={status}>
       <h1>codex-rx web chat</h1>
-      {messages.map((message) => (
-        <Message key={message.id} message={message} answer={answer} />
+      {messages.map((message, i) => (
+        <Message
+          key={message.id}
+          message={message}
+          tokens={turnTokens(messages, i)}
+          answer={answer}
+        />
       ))}
-      {error && <p className="status">{error.message}</p>}
+      {busy && (
+        <p className="streaming" aria-live="polite">
+          The agent is working…
+        </p>
+      )}
+      {error && <p className="status error">{errorText(error)}</p>}
+      {awaitingApproval && (
+        <p className="reason">Answer the approval above (Allow or Deny) to continue.</p>
+      )}
       <form onSubmit={submit}>
         <input
           name="prompt"
@@ -157,7 +213,11 @@ function Chat({ id, initial }: { id: string; initial: UIMessage[] }) {
           placeholder="Ask the agent (try: run the build, delete old notes, a slow answer)"
           onChange={(e) => setInput(e.target.value)}
         />
-        <button type="submit" disabled={busy}>
+        <button
+          type="submit"
+          disabled={busy || awaitingApproval}
+          title={awaitingApproval ? 'Answer the approval first' : undefined}
+        >
           Send
         </button>
         <button
@@ -180,8 +240,20 @@ function Chat({ id, initial }: { id: string; initial: UIMessage[] }) {
           <button type="submit">Steer</button>
         </form>
       )}
+      <div ref={end} />
     </main>
   );
+}
+
+/** A refusal's message: the route answers with `{ error: { message } }`, the AI SDK raises its text. */
+function errorText(error: Error): string {
+  try {
+    const body = JSON.parse(error.message) as { error?: { message?: unknown } };
+    if (typeof body.error?.message === 'string') return body.error.message;
+  } catch {
+    // Not a JSON body: the message as it is.
+  }
+  return error.message;
 }
 
 function App() {

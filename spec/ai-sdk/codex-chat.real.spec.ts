@@ -103,6 +103,6 @@ describe('CodexChat against the real app-server', () => {
     );
     await expect(
       lastValueFrom(chat.respond({ messages: [{ id: 'a', role: 'assistant', parts: [] }] })),
-    ).rejects.toThrow(/not a running turn/);
+    ).rejects.toThrow(/assistant message of no running turn/);
   });
 });

@@ -14,7 +14,7 @@ import type { TurnState } from '../state/turn-state.js';
 import type { Thread } from '../thread/thread.js';
 import type { TurnObservable } from '../thread/turn-observable.js';
 import { frameTurn } from './frame-turn.js';
-import { toReadableStream } from './ui-message-stream-response.js';
+import { toReadableStream, toUIMessageStreamResponse } from './ui-message-stream-response.js';
 import { UIChunkWriter } from './ui-chunk-writer.js';
 
 /** The turn a chat is running, kept between the HTTP requests that show it. */
@@ -53,42 +53,116 @@ export class CodexChat {
 
   constructor(readonly thread: Thread) {}
 
-  /** The UI message stream answering one request of the chat. */
+  /**
+   * Why this request would be refused, or `undefined` when {@link CodexChat.respond} takes it:
+   * `400` for a body it cannot read (the error names the field), `409` while a turn runs or
+   * waits for an approval. A route answers a refusal with its status and
+   * {@link chatErrorBody} (or uses {@link CodexChat.response}, which does).
+   */
+  refusal(body: unknown): ChatRefusal | undefined {
+    const request = this.read(body);
+    return 'refusal' in request ? request.refusal : undefined;
+  }
+
+  /**
+   * The UI message stream answering one request of the chat. A refused request errors it with
+   * the refusal's `InvalidInputError` (before any chunk); {@link toUIMessageStreamResponse} and
+   * {@link pipeUIMessageStreamToNodeResponse} send that as an `error` chunk, which `useChat`
+   * shows.
+   */
   respond(body: ChatRequestBody): Observable<UIMessageChunk> {
     return defer(() => {
-      const messages: readonly UIMessage[] | undefined = Array.isArray(body?.messages)
-        ? body.messages
-        : undefined;
-      if (!messages) throw new InvalidInputError('messages', 'must be an array of UI messages');
-      const last = messages.at(-1);
-      const running = this.running && !this.running.ended ? this.running : undefined;
-      if (last?.role === 'assistant') {
-        if (!running || last.id !== running.messageId)
-          throw new InvalidInputError(
-            'messages',
-            'the last assistant message is not a running turn',
-          );
-        this.answerApprovals(running, last);
-        return this.show(running);
+      const request = this.read(body);
+      if ('refusal' in request) throw request.refusal.error;
+      if ('continue' in request) {
+        this.answerApprovals(request.continue, request.message);
+        return this.show(request.continue);
       }
-      const text = last?.role === 'user' ? textOf(last) : '';
-      if (text.trim() === '')
-        throw new InvalidInputError(
-          'messages',
-          'the last message must be a user message with text',
-        );
-      if (running)
-        // Its answer would have to go into the running turn's message, which the client has
-        // closed: refused, clearly, rather than shown twice.
-        throw new InvalidInputError(
-          'messages',
-          running.writer.awaitingApproval
-            ? 'a turn waits for your approval: answer it first (or stop the turn)'
-            : 'a turn is running: steer it (chat.steer) or wait for its end',
-        );
-      this.running = this.start(text);
+      this.running = this.start(request.start);
       return this.show(this.running);
     });
+  }
+
+  /**
+   * A web `Response` for one request of the chat (a Next.js route handler, Hono, …): the UI
+   * message stream, or a refusal's status with a JSON {@link chatErrorBody}, which the AI SDK
+   * client raises as the chat's `error`.
+   */
+  response(body: unknown): Response {
+    const refusal = this.refusal(body);
+    if (refusal)
+      return new Response(JSON.stringify(chatErrorBody(refusal.error)), {
+        status: refusal.status,
+        headers: { 'content-type': 'application/json', 'cache-control': 'no-store' },
+      });
+    return toUIMessageStreamResponse(this.respond(body as ChatRequestBody));
+  }
+
+  /**
+   * The `400` refusal of a body no chat can read (not the AI SDK's shape; the error names the
+   * field), whatever its turn: a route can check it before it makes a chat (and a thread) for it.
+   */
+  static unreadable(body: unknown): ChatRefusal | undefined {
+    const bad = (field: string, problem: string) => ({
+      status: 400 as const,
+      error: new InvalidInputError(field, problem),
+    });
+    const messages = isRecord(body) ? body.messages : undefined;
+    if (!Array.isArray(messages)) return bad('messages', 'must be an array of UI messages');
+    if (messages.length === 0) return bad('messages', 'must not be empty');
+    const index = messages.length - 1;
+    const problem = messageProblem(messages[index], `messages[${index}]`);
+    return problem ? bad(problem[0], problem[1]) : undefined;
+  }
+
+  /** What a request asks for, read without side effects. */
+  private read(
+    body: unknown,
+  ): { refusal: ChatRefusal } | { continue: RunningTurn; message: UIMessage } | { start: string } {
+    const unreadable = CodexChat.unreadable(body);
+    if (unreadable) return { refusal: unreadable };
+    const messages = (body as ChatRequestBody).messages;
+    const index = messages.length - 1;
+    const last = messages[index]!;
+    const bad = (field: string, problem: string) => ({
+      refusal: { status: 400 as const, error: new InvalidInputError(field, problem) },
+    });
+    const running = this.running && !this.running.ended ? this.running : undefined;
+    if (last.role === 'assistant') {
+      if (!running || last.id !== running.messageId)
+        return {
+          refusal: {
+            status: 409,
+            error: new InvalidInputError(
+              `messages[${index}]`,
+              'is an assistant message of no running turn',
+            ),
+          },
+        };
+      return { continue: running, message: last };
+    }
+    const text = last.role === 'user' ? textOf(last) : '';
+    if (text.trim() === '') return bad(`messages[${index}]`, 'must be a user message with text');
+    if (running)
+      // Its answer would have to go into the running turn's message, which the client has
+      // closed: refused, clearly, rather than shown twice.
+      return {
+        refusal: {
+          status: 409,
+          error: new InvalidInputError(
+            'messages',
+            running.writer.awaitingApproval
+              ? 'cannot start a turn: one waits for your approval (answer it first, or stop the turn)'
+              : 'cannot start a turn: one is running (steer it, or wait for its end)',
+          ),
+        },
+      };
+    return { start: text };
+  }
+
+  /** Whether a turn of this chat is running (or waiting for an approval). */
+  get turnRunning(): boolean {
+    return this.running !== undefined && !this.running.ended;
   }
 
   /** Adds input to the running turn; rejects when no turn runs. */
@@ -197,6 +271,55 @@ export class CodexChat {
       );
     }
   }
+}
+
+/** A request {@link CodexChat} refuses: the HTTP status to answer with, and why. */
+export interface ChatRefusal {
+  /** `400`: a body it cannot read; `409`: a turn runs or waits for an approval. */
+  readonly status: 400 | 409;
+  readonly error: InvalidInputError;
+}
+
+/** The JSON body a route answers a refused chat request with. */
+export function chatErrorBody(error: Error): {
+  error: { name: string; message: string; code?: string; field?: string };
+} {
+  const { code, field } = error as { code?: unknown; field?: unknown };
+  return {
+    error: {
+      name: error.name,
+      message: error.message,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof field === 'string' ? { field } : {}),
+    },
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The field of a UI message that is not what the AI SDK sends, and what is wrong with it. */
+function messageProblem(message: unknown, at: string): [string, string] | undefined {
+  if (!isRecord(message)) return [at, 'is not a UI message object'];
+  if (message.role !== 'user' && message.role !== 'assistant' && message.role !== 'system')
+    return [`${at}.role`, 'must be "user", "assistant" or "system"'];
+  if (typeof message.id !== 'string') return [`${at}.id`, 'must be a string'];
+  if (!Array.isArray(message.parts)) return [`${at}.parts`, 'must be an array'];
+  for (const [i, part] of message.parts.entries()) {
+    const field = `${at}.parts[${i}]`;
+    if (!isRecord(part)) return [field, 'is not an object'];
+    if (typeof part.type !== 'string') return [`${field}.type`, 'must be a string'];
+    if (part.type === 'text' && typeof part.text !== 'string')
+      return [`${field}.text`, 'must be a string'];
+    if (part.state === 'approval-responded') {
+      const approval = part.approval;
+      if (!isRecord(approval) || typeof approval.id !== 'string')
+        return [`${field}.approval.id`, 'must be a string'];
+      if (typeof approval.approved !== 'boolean')
+        return [`${field}.approval.approved`, 'must be a boolean'];
+    }
+  }
+  return undefined;
 }
 
 function textOf(message: UIMessage): string {

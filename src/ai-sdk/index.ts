@@ -11,8 +11,8 @@ export {
   pipeUIMessageStreamToNodeResponse,
   toReadableStream,
 } from './ui-message-stream-response.js';
-export { CodexChat } from './codex-chat.js';
-export type { ChatRequestBody } from './codex-chat.js';
+export { CodexChat, chatErrorBody } from './codex-chat.js';
+export type { ChatRefusal, ChatRequestBody } from './codex-chat.js';
 export { createCodexProvider } from './provider/create-codex-provider.js';
 export type { CodexProvider } from './provider/create-codex-provider.js';
 export { CodexLanguageModel } from './provider/codex-language-model.js';

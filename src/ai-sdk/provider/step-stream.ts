@@ -1,4 +1,5 @@
-import { APICallError } from 'ai';
+import type { APICallError } from 'ai';
+import { aiPeer } from '../ai-peer.js';
 import type {
   LanguageModelV4FinishReason,
   LanguageModelV4StreamPart,
@@ -52,7 +53,8 @@ function add(counts: Counts, last: TokenUsageBreakdown): void {
 /** The error a failed turn surfaces as: an `APICallError` whose cause is codex-rx's own. */
 export function failedTurnError(state: TurnState): APICallError {
   const cause = new TurnFailedError(state.error, { items: state.items, usage: state.usage });
-  return new APICallError({
+  const { APICallError: ApiCallError } = aiPeer();
+  return new ApiCallError({
     message: cause.message,
     url: `codex://thread/${state.threadId ?? ''}/turn/${state.turnId ?? ''}`,
     requestBodyValues: { threadId: state.threadId, turnId: state.turnId },
