@@ -79,7 +79,7 @@ export function searchThreads$(
         (response) => {
           settled = true;
           partials.unsubscribe();
-          subscriber.next({ type: 'final', response: response as ThreadSearchResponse });
+          subscriber.next({ type: 'final', response: response });
           subscriber.complete();
         },
         (error: unknown) => {
