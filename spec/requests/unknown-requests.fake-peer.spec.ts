@@ -1,6 +1,7 @@
 import { Codex } from '../../src/index.js';
 import type { AnyServerRequest, Logger, ServerRequestHandlers } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
+import { trackLibraryTimers } from '../support/library-timers.js';
 import { noUncaught } from '../support/no-uncaught.js';
 
 const TH = 'th-1';
@@ -115,5 +116,44 @@ describe('server requests the generated protocol does not know', () => {
     expect(currentTimeAt).toBeGreaterThanOrEqual(before);
     expect(currentTimeAt).toBeLessThanOrEqual(Math.floor(Date.now() / 1000));
     await codex.close();
+  });
+
+  it('an answer JSON cannot carry (a function, a symbol, NaN) is an error reply naming the method, and logged', async () => {
+    await noUncaught(async () => {
+      const answers: Record<string, unknown> = {
+        'future/fn': () => 1,
+        'future/symbol': Symbol('s'),
+        'future/nan': { n: NaN },
+      };
+      const { peer, codex, lines } = await connect({
+        handlers: { unknownRequest: (request) => answers[request.method] },
+      });
+      for (const method of Object.keys(answers)) {
+        const answer = await peer.request(method, {});
+        expect(answer.result).toBeUndefined();
+        expect(answer.error).toMatchObject({
+          code: -32603,
+          message: expect.stringContaining(method),
+        });
+      }
+      expect(lines.join('\n')).toMatch(/unknownRequest handler for future\/nan failed/);
+      await codex.close();
+    });
+  });
+
+  it('close() settles a request whose handler never answers: no timer of ours outlives it', async () => {
+    const timers = trackLibraryTimers();
+    try {
+      const { peer, codex } = await connect({
+        handlers: { unknownRequest: () => new Promise(() => {}) },
+      });
+      const answer = peer.request('future/forever', {});
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await codex.close();
+      void answer.catch(() => undefined);
+      expect(timers.pending()).toEqual([]);
+    } finally {
+      timers.restore();
+    }
   });
 });

@@ -8,6 +8,7 @@ import type { ServerRequestParams } from '../protocol/methods.js';
 import type { StateEvent } from '../state/turn-state.js';
 import type { IncomingRequest } from '../rpc/rpc-connection.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { assertSerializable } from '../rpc/assert-serializable.js';
 import { decisionProblem } from './approval-decisions.js';
 import { approvalResult, isApprovalMethod } from './approvals.js';
 import { toToolResponse, toolErrorResponse } from './dynamic-tool.js';
@@ -122,6 +123,8 @@ export class ServerRequestDispatcher {
   /** Answered, waiting for the server's `serverRequest/resolved`; bounded in case it never comes. */
   private readonly answered = new Map<string, AnyServerRequest>();
   private ended = false;
+  /** Unknown requests waiting on the app's handler: settled at once when the connection goes. */
+  private readonly unknownPending = new Set<(error: ResponseError<unknown>) => void>();
 
   constructor(
     private readonly logger: FullLogger,
@@ -225,7 +228,10 @@ export class ServerRequestDispatcher {
           ?.unknownRequest;
     if (handler) {
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let abandon: ((error: ResponseError<unknown>) => void) | undefined;
       const timeout = new Promise<never>((_, reject) => {
+        abandon = reject;
+        this.unknownPending.add(reject);
         timer = setTimeout(
           () =>
             reject(
@@ -243,12 +249,14 @@ export class ServerRequestDispatcher {
           Promise.resolve().then(() => handler({ id: request.id, method, params, threadId })),
           timeout,
         ]);
+        // A value JSON cannot carry would go out as a reply with neither result nor error.
+        assertSerializable(answer, method, 'answer');
       } catch (error) {
         if (error instanceof ResponseError) {
           this.logger.warn(error.message);
           throw error;
         }
-        const message = (error as Error)?.message ?? String(error);
+        const message = describe(error);
         this.logger.warn(`codex-rx: the unknownRequest handler for ${method} failed (${message})`);
         throw new ResponseError(
           -32603,
@@ -256,6 +264,7 @@ export class ServerRequestDispatcher {
         );
       } finally {
         clearTimeout(timer);
+        if (abandon) this.unknownPending.delete(abandon);
       }
       if (answer !== undefined) return answer;
     }
@@ -298,6 +307,9 @@ export class ServerRequestDispatcher {
   connectionLost(): void {
     for (const handle of this.open.values())
       handle.tryAnswer(safeDefault(handle.method, handle.params as never));
+    for (const abandon of [...this.unknownPending])
+      abandon(new ResponseError(-32603, 'codex-rx: the connection ended before an answer'));
+    this.unknownPending.clear();
     this.answered.clear();
   }
 
@@ -407,4 +419,13 @@ function openKey(threadId: string | undefined, id: string | number): string {
 function legacyConversationId(params: unknown): string | undefined {
   const id = (params as { conversationId?: unknown } | null)?.conversationId;
   return typeof id === 'string' ? id : undefined;
+}
+
+/** A thrown value's message, even when reading it throws too. */
+function describe(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return 'an error whose message could not be read';
+  }
 }
