@@ -48,6 +48,7 @@ describe('npm run bench -- --quick', () => {
         'request',
         'transports',
         'ui-state',
+        'pool',
       ]);
       for (const result of results.results) {
         expect(result.rows.length).toBeGreaterThan(0);

@@ -150,6 +150,17 @@ describe('codex.searchThreads$ on the wire', () => {
       (e: unknown) => e,
     );
     expect(late).toBeInstanceOf(TimeoutError);
+    // Given up on by our timeout: the server is told to stop searching for nobody.
+    const timedOut = peer.received.filter((m) => m.method === 'thread/search/stream').at(-1);
+    for (
+      let i = 0;
+      i < 50 && !peer.received.some((m) => m.method === 'thread/search/stream/cancel');
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 10));
+    expect(peer.received.filter((m) => m.method === 'thread/search/stream/cancel')).toEqual([
+      expect.objectContaining({ params: { requestId: timedOut?.id } }),
+    ]);
 
     const pending = lastValueFrom(codex.searchThreads$('zebra')).catch((e: unknown) => e);
     await codex.close();
@@ -164,6 +175,9 @@ describe('codex.searchThreads$ on the wire', () => {
     expect(() => codex.searchThreads$(42 as never)).toThrow(/query must be a non-empty string/);
     expect(() => codex.searchThreads$('x', { timeoutMs: -1 })).toThrow(/options\.timeoutMs/);
     expect(() => codex.searchThreads$('x', null as never)).toThrow(/options must be an object/);
+    expect(() => codex.searchThreads$('x', ['a'] as never)).toThrow(/options must be an object/);
+    for (const timeoutMs of [Infinity, 2 ** 31, 0.5])
+      expect(() => codex.searchThreads$('x', { timeoutMs })).toThrow(/options\.timeoutMs/);
     await codex.close();
   });
 });

@@ -22,6 +22,8 @@ describe('bad input is refused before anything is sent', () => {
       { config: { list: [1, undefined] } },
       /params\.config\.list\[1\] is undefined/,
     ],
+    ['a lone high surrogate', { config: { s: 'a\ud800b' } }, /params\.config\.s contains a lone/],
+    ['a lone low surrogate', { config: { s: '\udc00' } }, /params\.config\.s contains a lone/],
   ])('names the field holding %s', async (_what, params, message) => {
     const error = await codex.startThread(params as never).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidInputError);
@@ -49,4 +51,24 @@ describe('bad input is refused before anything is sent', () => {
     }
     expect(sentAfterHandshake()).toEqual([]);
   });
+
+  it('keeps well-formed text with surrogate pairs (emoji) as it is', async () => {
+    peer.handle('thread/start', () => ({
+      result: { thread: { id: 't', status: { type: 'idle' } } },
+    }));
+    await codex.request('thread/start', { config: { s: 'ok 😀' } });
+    expect(sentAfterHandshake()[0]).toMatchObject({ params: { config: { s: 'ok 😀' } } });
+  });
+
+  it.each([0, -1, Number.NaN, Infinity, 2 ** 31])(
+    'refuses a request timeout of %p (a timer would fire at once or never)',
+    async (timeoutMs) => {
+      const error = await codex
+        .request('thread/start', {}, { timeoutMs })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(InvalidInputError);
+      expect(String((error as Error).message)).toMatch(/options\.timeoutMs/);
+      expect(sentAfterHandshake()).toEqual([]);
+    },
+  );
 });

@@ -250,3 +250,22 @@ describe('timeout options', () => {
     expect(make).toThrow(new RegExp(`^Codex.connect: ${field} must be a whole number`));
   });
 });
+
+describe('startListener() with no binary to start', () => {
+  it('fails typed and leaves no listener folder (with its token file) behind', async () => {
+    const { startListener, CodexBinaryNotFoundError } = await import('../../src/index.js');
+    const { readdir } = await import('node:fs/promises');
+    const listeners = async () =>
+      (await readdir(tmpdir())).filter((name) => name.startsWith('codex-rx-listener-'));
+    const before = new Set(await listeners());
+    const saved = process.env.CODEX_RX_CODEX_PATH;
+    process.env.CODEX_RX_CODEX_PATH = path.join(tmpdir(), 'no-such-dir', 'codex');
+    try {
+      await expect(startListener()).rejects.toBeInstanceOf(CodexBinaryNotFoundError);
+    } finally {
+      if (saved === undefined) delete process.env.CODEX_RX_CODEX_PATH;
+      else process.env.CODEX_RX_CODEX_PATH = saved;
+    }
+    expect((await listeners()).filter((name) => !before.has(name))).toEqual([]);
+  });
+});

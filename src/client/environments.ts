@@ -248,17 +248,28 @@ export class Environments {
   private readonly pendingEnvironments = new Map<string, TurnEnvironmentParams[]>();
   private readonly running = new Map<string, RunningTurn>();
   private readonly guards = new Map<string, Subscription>();
-  private readonly events: Subscription | undefined;
+  /** Listens to the notifications only while some thread of this client uses environments. */
+  private events: Subscription | undefined;
 
   constructor(
     private readonly host: EnvironmentHost,
     private readonly pollMs = ENVIRONMENT_POLL_MS,
-  ) {
-    this.events = host.notifications$.subscribe({
+  ) {}
+
+  private listen(): void {
+    if (this.events && !this.events.closed) return;
+    this.events = this.host.notifications$.subscribe({
       next: (n) => this.onNotification(n),
       error: () => this.stop(),
       complete: () => this.stop(),
     });
+  }
+
+  /** A client whose threads use no environment pays nothing per notification. */
+  private quiet(): void {
+    if (this.running.size || this.threadEnvironments.size || this.pendingEnvironments.size) return;
+    this.events?.unsubscribe();
+    this.events = undefined;
   }
 
   /** The environment's status now and on every change, polled every `pollMs` while subscribed. */
@@ -313,13 +324,16 @@ export class Environments {
     policy: EnvironmentLostPolicy | undefined,
     pending?: TurnEnvironmentParams[],
   ): void {
-    if (environments)
+    if (environments?.length) {
+      this.listen();
       this.threadEnvironments.set(
         threadId,
         environments.map((e) => e.environmentId),
       );
+    }
     if (policy) this.threadPolicies.set(threadId, policy);
     if (pending) {
+      this.listen();
       this.pendingEnvironments.set(threadId, pending);
       this.threadEnvironments.set(
         threadId,
@@ -353,11 +367,14 @@ export class Environments {
     this.pendingEnvironments.delete(threadId);
     const given = wire.environments as readonly { environmentId: string }[] | null | undefined;
     // Turn environments are sticky: they are the thread's from now on.
-    if (given)
+    if (given) {
+      this.listen();
       this.threadEnvironments.set(
         threadId,
         given.map((e) => String(e?.environmentId)),
       );
+      this.quiet();
+    }
     const environmentIds = this.threadEnvironments.get(threadId) ?? [];
     const turnId = response?.turn?.id;
     if (typeof turnId === 'string' && environmentIds.length > 0) {
@@ -373,6 +390,7 @@ export class Environments {
     this.threadEnvironments.delete(threadId);
     this.threadPolicies.delete(threadId);
     this.pendingEnvironments.delete(threadId);
+    this.quiet();
   }
 
   /** Counts of live state, for leak checks. */
@@ -462,6 +480,7 @@ export class Environments {
       subscription.unsubscribe();
       this.guards.delete(id);
     }
+    this.quiet();
   }
 
   private stop(): void {

@@ -1,5 +1,7 @@
+import { checkTimerMs } from '../timer-ms.js';
 import { Observable } from 'rxjs';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
 import type { ThreadSearchParams } from '../protocol/generated/v2/ThreadSearchParams.js';
 import type { ThreadSearchResponse } from '../protocol/generated/v2/ThreadSearchResponse.js';
 import type { ThreadSearchResult } from '../protocol/generated/v2/ThreadSearchResult.js';
@@ -44,13 +46,11 @@ export function searchThreads$(
   if (typeof query !== 'string' || query.trim() === '') {
     throw new InvalidInputError('query', 'must be a non-empty string', METHOD);
   }
-  if (options === null || typeof options !== 'object') {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new InvalidInputError('options', 'must be an object', METHOD);
   }
   const { timeoutMs, ...params } = options;
-  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && timeoutMs > 0)) {
-    throw new InvalidInputError('options.timeoutMs', 'must be a positive number of ms', METHOD);
-  }
+  checkTimerMs('options.timeoutMs', timeoutMs, METHOD);
   return new Observable<ThreadSearchEvent>((subscriber) => {
     // Set synchronously as the request is written, so no partial of ours can come before it.
     let requestId: number | string | undefined;
@@ -85,9 +85,19 @@ export function searchThreads$(
         (error: unknown) => {
           settled = true;
           partials.unsubscribe();
+          // Given up on here (our timeout): the server would search on for nobody.
+          if (error instanceof TimeoutError) cancel();
           subscriber.error(error);
         },
       );
+    const cancel = (): void => {
+      if (requestId === undefined || ctx.rpc.isClosed) return;
+      ctx.control('thread/search/stream/cancel', { requestId }).catch((error: unknown) => {
+        ctx.logger.debug?.(
+          `codex-rx: thread/search/stream/cancel failed: ${(error as Error)?.message ?? String(error)}`,
+        );
+      });
+    };
     return () => {
       partials.unsubscribe();
       if (settled) return;
@@ -95,12 +105,7 @@ export function searchThreads$(
       // Stops waiting here (and sending, if the request still waits for a slot)…
       abort.abort();
       // …and tells the server to stop searching, when the request reached it.
-      if (requestId === undefined || ctx.rpc.isClosed) return;
-      ctx.control('thread/search/stream/cancel', { requestId }).catch((error: unknown) => {
-        ctx.logger.debug?.(
-          `codex-rx: thread/search/stream/cancel failed: ${(error as Error)?.message ?? String(error)}`,
-        );
-      });
+      cancel();
     };
   });
 }

@@ -1,5 +1,8 @@
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 
+/** A high surrogate with no low one after it, or a low one with no high one before it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Checks that `value` survives JSON unchanged, so a bad value fails here with its path instead
  * of being dropped or mangled silently by `JSON.stringify` (functions, `undefined` in arrays,
@@ -14,6 +17,15 @@ export function assertSerializable(value: unknown, method: string, path = 'param
 function walk(value: unknown, path: string, method: string, ancestors: Set<object>): void {
   switch (typeof value) {
     case 'string':
+      // The server drops a line that is not valid UTF-8 without an answer: a lone surrogate would
+      // leave the request waiting for its timeout (or forever).
+      if (LONE_SURROGATE.test(value))
+        throw new InvalidInputError(
+          path,
+          'contains a lone UTF-16 surrogate, which is not valid Unicode and cannot be sent as UTF-8',
+          method,
+        );
+      return;
     case 'boolean':
     case 'undefined':
       return;

@@ -1,3 +1,4 @@
+import { checkRequestTimeoutMs } from '../timer-ms.js';
 import {
   CancellationTokenSource,
   Emitter,
@@ -253,6 +254,7 @@ export class RpcConnection {
   async request(method: string, params: unknown, options: RequestOptions = {}): Promise<unknown> {
     if (this.ended) throw this.endedError(method);
     if (options.signal?.aborted) throw abortError(method, options.signal);
+    checkRequestTimeoutMs('options.timeoutMs', options.timeoutMs, method);
     assertSerializable(params, method);
     this.redactor.collect(params);
     const deadline = options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;

@@ -88,6 +88,8 @@ export interface AppServerListener<
 export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
   options: ListenerOptions & { listen?: Listen } = {},
 ): Promise<AppServerListener<Listen>> {
+  // A missing binary fails here, before a folder with a token file exists to be left behind.
+  codexCommand(options, []);
   const folder = await mkdtemp(path.join(tmpdir(), 'codex-rx-listener-'));
   const listen = options.listen ?? 'ws';
   const args = ['app-server'];

@@ -1,3 +1,4 @@
+import { checkTimerMs } from '../timer-ms.js';
 import { readFile } from 'node:fs/promises';
 import { Emitter } from 'vscode-jsonrpc/node';
 import type { Disposable, MessageReader, MessageWriter } from 'vscode-jsonrpc/node';
@@ -7,7 +8,6 @@ import { AuthenticationError } from '../errors/authentication-error.js';
 import { CodexError } from '../errors/codex-error.js';
 import { ConnectionLostError } from '../errors/connection-lost-error.js';
 import { ClosedError } from '../errors/closed-error.js';
-import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './jsonl-message-reader.js';
 import type { Transport } from './transport.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './websocket-messages.js';
@@ -46,7 +46,6 @@ const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
  */
 const CLOSE_TIMEOUT_MS = 2_000;
 /** Node's timers cannot wait longer (a longer delay fires after 1 ms). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The `ws` client options, each set explicitly rather than left to `ws`'s defaults, which a
@@ -318,16 +317,9 @@ export class WebSocketTransport implements Transport {
   }
 }
 
-/** A timeout option: a positive whole number of ms a timer can wait, or undefined. */
+/** A timeout option of `Codex.connect()`. */
 function checkMs(field: string, value: number | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS)
-    throw new InvalidInputError(
-      field,
-      `must be a whole number of ms from 1 to ${MAX_TIMER_MS}, got ${String(value)}`,
-      'Codex.connect',
-    );
-  return value;
+  return checkTimerMs(field, value, 'Codex.connect');
 }
 
 /** `value` as a bearer token, or the error saying why it is not one (never quoting it). */
