@@ -63,9 +63,7 @@ describe('bad input is refused before anything is sent', () => {
   it.each([0, -1, Number.NaN, Infinity, 2 ** 31])(
     'refuses a request timeout of %p (a timer would fire at once or never)',
     async (timeoutMs) => {
-      const error = await codex
-        .request('thread/start', {}, { timeoutMs })
-        .catch((e: unknown) => e);
+      const error = await codex.request('thread/start', {}, { timeoutMs }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect(String((error as Error).message)).toMatch(/options\.timeoutMs/);
       expect(sentAfterHandshake()).toEqual([]);
