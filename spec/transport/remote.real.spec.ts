@@ -181,9 +181,9 @@ describe('remote connection failures', () => {
       heartbeatTimeoutMs: 200,
     });
     try {
-      const pending = codex.listThreads().catch((e: unknown) => e);
+      // Stopped first: a request sent before could be answered before the signal lands.
       process.kill(listener.pid!, 'SIGSTOP');
-      const error = await pending;
+      const error = await codex.listThreads().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConnectionLostError);
       expect(String((error as Error).message)).toMatch(/no pong/);
     } finally {
