@@ -5,10 +5,18 @@
  * earlier one gets what it uses but does not define (`codex`, `thread`, …) from a prelude; the
  * block fails the suite if its process exits non-zero, prints an uncaught error, or does not
  * exit (a client left open keeps its server, and the process, alive).
+ *
+ * The blocks import the package as a user's app does: `codex-rx` is the packed tarball, unpacked
+ * into the run folder's node_modules (spec/support/packed-package.ts, made once per checkout).
+ * Each block is compiled by TypeScript itself (`transpileModule`, the per-file half of `tsc`;
+ * code-blocks.spec.ts type-checks them) and run by plain `node`: a loader such as tsx costs every
+ * process about a CPU-second, which over the docs' fifty blocks was a minute of the suite.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import ts from 'typescript';
+import { packedPackage } from '../support/packed-package.js';
 import { createCodexHome } from '../../src/testing/codex-home.js';
 import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
 import { docBlocks } from '../support/doc-blocks.js';
@@ -86,6 +94,27 @@ function program(block: DocBlock): string {
   ].join('\n');
 }
 
+/**
+ * A program as TypeScript compiles it for Node 22 (which has no `using` of its own: it is
+ * lowered, as a user's `tsc` lowers it for that target); a syntax error fails the block.
+ */
+function compile(code: string, fileName: string): string {
+  const out = ts.transpileModule(code, {
+    fileName: fileName.replace(/\.mjs$/, '.ts'),
+    reportDiagnostics: true,
+    compilerOptions: {
+      module: ts.ModuleKind.ESNext,
+      target: ts.ScriptTarget.ES2022,
+      verbatimModuleSyntax: false,
+    },
+  });
+  const errors = (out.diagnostics ?? []).map((d) =>
+    ts.flattenDiagnosticMessageText(d.messageText, '\n'),
+  );
+  if (errors.length) throw new Error(`${fileName}: ${errors.join('; ')}`);
+  return out.outputText;
+}
+
 describe('code in the README and docs runs', () => {
   let model: ScriptedModelServer;
   const dir = path.resolve('.tmp/doc-run');
@@ -100,8 +129,13 @@ describe('code in the README and docs runs', () => {
         }),
     });
     await rm(dir, { recursive: true, force: true });
-    await mkdir(dir, { recursive: true });
-  });
+    await mkdir(path.join(dir, 'node_modules'), { recursive: true });
+    // Its own package scope: inside the checkout, `codex-rx` would otherwise resolve to the
+    // checkout itself (a package's self-reference) rather than to node_modules.
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    const packed = await packedPackage();
+    await symlink(packed.dir, path.join(dir, 'node_modules', 'codex-rx'), 'dir');
+  }, 300_000);
   afterAll(async () => {
     await model.close();
     await rm(dir, { recursive: true, force: true });
@@ -117,16 +151,15 @@ describe('code in the README and docs runs', () => {
       const blocks = (await docBlocks()).filter((_, index) => index % 4 === share);
       const failures: string[] = [];
       for (const block of blocks) {
-        const file = path.join(dir, `${path.basename(block.file, '.md')}-${block.line}.ts`);
-        await writeFile(file, program(block));
+        const file = path.join(dir, `${path.basename(block.file, '.md')}-${block.line}.mjs`);
+        await writeFile(file, compile(program(block), file));
         const home = await createCodexHome({
           modelUrl: model.url,
           approvalPolicy: 'on-request',
           sandboxMode: 'workspace-write',
         });
         try {
-          // One process (tsx as a loader, not its CLI wrapper), so a timeout stops the block itself.
-          const result = await execa(process.execPath, ['--import', 'tsx', file], {
+          const result = await execa(process.execPath, [file], {
             reject: false,
             timeout: 60_000,
             cwd: process.cwd(),

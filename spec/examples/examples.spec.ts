@@ -94,11 +94,13 @@ describe('examples (offline, real app-server, scripted model)', () => {
   it.each(Object.entries(EXPECTED))(
     '%s runs and prints what the SDK returned',
     async (name, expected) => {
-      const run = await execa('npx', ['tsx', 'scripts/run-example.ts', name, '--offline'], {
-        reject: false,
-        timeout: 60_000,
-        env: { CODEX_RX_OFFLINE: '1', NODE_OPTIONS: '' },
-      });
+      // What `npm run example` runs, in one process: npm, npx and tsx's CLI each start a Node of
+      // their own first (about a CPU-second per example); the quickstart below goes through npm.
+      const run = await execa(
+        process.execPath,
+        ['--import', 'tsx', 'scripts/run-example.ts', name, '--offline'],
+        { reject: false, timeout: 60_000, env: { CODEX_RX_OFFLINE: '1', NODE_OPTIONS: '' } },
+      );
       expect({ exitCode: run.exitCode, stderr: run.exitCode === 0 ? '' : run.stderr }).toEqual({
         exitCode: 0,
         stderr: '',
@@ -109,4 +111,21 @@ describe('examples (offline, real app-server, scripted model)', () => {
       }
     },
   );
+
+  it('`npm run example -- quickstart --offline` runs as the README says', async () => {
+    const run = await execa(
+      'npm',
+      ['run', '--silent', 'example', '--', 'quickstart', '--offline'],
+      {
+        reject: false,
+        timeout: 60_000,
+        env: { NODE_OPTIONS: '' },
+      },
+    );
+    expect({ exitCode: run.exitCode, stderr: run.exitCode === 0 ? '' : run.stderr }).toEqual({
+      exitCode: 0,
+      stderr: '',
+    });
+    expect(run.stdout).toContain('Hello from your Codex agent!');
+  });
 });

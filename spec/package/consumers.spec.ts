@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { execa } from 'execa';
+import { packedPackage } from '../support/packed-package.js';
 
 const run = promisify(execFile);
 const repo = process.cwd();
@@ -133,21 +134,13 @@ describe('the packed package, as consumers install it', () => {
 
   beforeAll(async () => {
     root = await mkdtemp(path.join(tmpdir(), 'codex-rx-consumers-'));
-    const { stdout } = await run('npm', ['pack', '--json', '--pack-destination', root], {
-      cwd: repo,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const [packed] = JSON.parse(stdout.slice(stdout.indexOf('['))) as Array<{
-      filename: string;
-      version: string;
-      files: Array<{ path: string }>;
-    }>;
-    version = packed!.version;
+    const packed = await packedPackage();
+    version = packed.version;
     const modules = path.join(root, 'node_modules');
     await mkdir(path.join(modules, 'codex-rx'), { recursive: true });
     await run('tar', [
       '-xzf',
-      path.join(root, packed!.filename),
+      packed.tarball,
       '-C',
       path.join(modules, 'codex-rx'),
       '--strip-components=1',

@@ -177,8 +177,10 @@ describe('remote connection failures', () => {
     const listener = await startListener({ codexHome: home.path, env: home.env });
     const codex = await Codex.connect({
       ...listener.connectOptions,
-      heartbeatIntervalMs: 100,
-      heartbeatTimeoutMs: 200,
+      // Wide enough that a loaded CI machine still answers every ping before the stop: a 200 ms
+      // timeout once failed `initialize` itself at load 9 on 2 cores.
+      heartbeatIntervalMs: 500,
+      heartbeatTimeoutMs: 3000,
     });
     try {
       // Stopped first: a request sent before could be answered before the signal lands.
