@@ -32,8 +32,8 @@ import type { ServerRequestHandlers } from '../requests/server-request-handlers.
 import { INITIAL_THREAD_STATE, reduceThreadState, threadStateFrom } from '../state/thread-state.js';
 import type { ThreadState } from '../state/thread-state.js';
 import { foldChanges } from '../state/fold-changes.js';
-import { isServerRequest } from '../state/turn-state.js';
-import type { StateEvent } from '../state/turn-state.js';
+import { isServerRequest } from '../state/state-event.js';
+import type { StateEvent } from '../state/state-event.js';
 import type { ThreadOptions } from './thread-options.js';
 import { toRunResult } from './operators/to-run-result.js';
 import type { RunInput } from './run-input.js';

@@ -15,7 +15,7 @@ import { AbortWatch } from './abort-watch.js';
 import { waitForEndingTurn } from './previous-turn-wait.js';
 import { toUserInputs } from './run-input.js';
 import { StallWatch } from './stall-watch.js';
-import type { StateEvent } from '../state/turn-state.js';
+import type { StateEvent } from '../state/state-event.js';
 import { TurnActivity } from './turn-activity.js';
 import type { TurnEvent } from './turn-event.js';
 import type { TurnDriver, TurnStartSink } from './turn-driver.js';
