@@ -17,6 +17,7 @@ import { toUserInputs } from './run-input.js';
 import { StallWatch } from './stall-watch.js';
 import type { StateEvent } from '../state/state-event.js';
 import { TurnActivity } from './turn-activity.js';
+import { TurnLifecycle } from './turn-lifecycle.js';
 import type { TurnEvent } from './turn-event.js';
 import type { TurnDriver, TurnStartSink } from './turn-driver.js';
 import { TurnMulticast } from './turn-multicast.js';
@@ -39,8 +40,6 @@ export interface TurnHost {
   bindRequests(scope: RequestScope): () => void;
 }
 
-type State = 'new' | 'starting' | 'running' | 'ended';
-
 function notStarted(what: string): CodexError {
   return new CodexError(`${what}: the turn has not started yet; subscribe to it first`, {
     code: 'turn_not_started',
@@ -51,24 +50,18 @@ function notStarted(what: string): CodexError {
  * The life of one turn behind a `TurnObservable`: starts it through its {@link TurnDriver} on
  * first subscription (after the turn this client is ending on the thread, if any), and ends
  * every subscriber exactly once: complete at `turn/completed`, error if it cannot finish. A
- * coordinator: the subscribers and replay are a {@link TurnMulticast}'s, the stall timeout a
+ * coordinator: its phase and the id and end promises are a {@link TurnLifecycle}'s, the
+ * subscribers and replay a {@link TurnMulticast}'s, the stall timeout a
  * {@link StallWatch}'s, steer/interrupt retries a {@link TurnActivity}'s, the signal an
  * {@link AbortWatch}'s, server requests a {@link RequestScope}'s.
  */
 export class TurnController implements TurnStartSink, TurnLink {
-  private state: State = 'new';
+  private readonly life = new TurnLifecycle();
   private readonly multicast = new TurnMulticast(this);
   private readonly activity = new TurnActivity(() => this.ended);
   private readonly stall: StallWatch;
   private readonly abortWatch: AbortWatch;
-  private id: string | undefined;
-  private readonly idPromise: Promise<string>;
-  private resolveId!: (id: string) => void;
-  private rejectId!: (error: Error) => void;
   private interrupting: Promise<void> | undefined;
-  /** Resolves when the turn has ended, however it ended. */
-  readonly whenEnded: Promise<void>;
-  private markEnded!: () => void;
   /** Set while the turn waits for the end of the thread's previous turn, which we are ending. */
   private waitingForPrevious = false;
   /** `ifActive: 'steer'` into another controller's turn: that one's events, followed. */
@@ -76,7 +69,6 @@ export class TurnController implements TurnStartSink, TurnLink {
   /** This turn's server-request handlers and stream. */
   readonly requestScope: RequestScope;
   private unbindRequests: (() => void) | undefined;
-  private failure: Error | undefined;
 
   /**
    * `input` and `sdk` come validated by whoever made the driver (once, under the driver's
@@ -94,13 +86,11 @@ export class TurnController implements TurnStartSink, TurnLink {
     );
     this.abortWatch = new AbortWatch(sdk.signal, this, host.logger);
     this.requestScope = new RequestScope(sdk.handlers);
-    this.idPromise = new Promise<string>((resolve, reject) => {
-      this.resolveId = resolve;
-      this.rejectId = reject;
-    });
-    // A turn that never starts must not surface as an unhandled rejection.
-    this.idPromise.catch(() => undefined);
-    this.whenEnded = new Promise<void>((resolve) => (this.markEnded = resolve));
+  }
+
+  /** Resolves when the turn has ended, however it ended. */
+  get whenEnded(): Promise<void> {
+    return this.life.ended;
   }
 
   get threadId(): string {
@@ -109,17 +99,18 @@ export class TurnController implements TurnStartSink, TurnLink {
 
   /** The turn id, once the server has named it. */
   get turnId(): Promise<string> {
-    return this.idPromise;
+    return this.life.id;
   }
 
   /** The turn id if known yet. */
   get startedId(): string | undefined {
-    return this.id;
+    return this.life.knownId;
   }
 
   /** The ids of the server's turns behind this one so far. */
   get turnIds(): readonly string[] {
-    return this.driver.turnIds ?? (this.id !== undefined ? [this.id] : []);
+    const id = this.life.knownId;
+    return this.driver.turnIds ?? (id !== undefined ? [id] : []);
   }
 
   /** A goal turn's goal, as the server last reported it. */
@@ -128,7 +119,7 @@ export class TurnController implements TurnStartSink, TurnLink {
   }
 
   get ended(): boolean {
-    return this.state === 'ended';
+    return this.life.phase === 'ended';
   }
 
   get requestEvents$(): Observable<StateEvent> {
@@ -137,20 +128,20 @@ export class TurnController implements TurnStartSink, TurnLink {
 
   /** Subscription entry point of the TurnObservable. */
   subscribe(subscriber: Subscriber<TurnEvent>): TeardownLogic {
-    if (this.state === 'ended') {
+    if (this.ended) {
       subscriber.error(
-        this.failure ??
+        this.life.failedWith ??
           new CodexError(
-            `turn ${this.id ?? ''} has ended and its events were released; subscribe before it ends`,
+            `turn ${this.life.knownId ?? ''} has ended and its events were released; subscribe before it ends`,
             { code: 'turn_ended' },
           ),
       );
       return;
     }
     this.multicast.join(subscriber);
-    if (this.state === 'new') this.start();
+    if (this.life.phase === 'new') this.start();
     return () => {
-      if (!this.multicast.leave(subscriber) || this.state === 'ended') return;
+      if (!this.multicast.leave(subscriber) || this.ended) return;
       if (this.following) {
         // Following another subscriber's turn: leaving hands the decision to its own refcount.
         this.following.unsubscribe();
@@ -168,13 +159,13 @@ export class TurnController implements TurnStartSink, TurnLink {
   /** Sends `turn/steer` with this turn's id; waits for the id if the turn is still starting. */
   async steer(input: unknown): Promise<void> {
     const items = toUserInputs(input, 'input', 'turn/steer');
-    if (this.state === 'new') throw notStarted('turn/steer');
-    if (this.state === 'ended')
+    if (this.life.phase === 'new') throw notStarted('turn/steer');
+    if (this.ended)
       throw new CodexError('turn/steer: the turn has ended', {
         code: 'turn_ended',
         method: 'turn/steer',
       });
-    const turnId = await this.idPromise;
+    const turnId = await this.life.id;
     await this.activity.send('turn/steer', () => this.driver.steer(turnId, items));
   }
 
@@ -183,8 +174,8 @@ export class TurnController implements TurnStartSink, TurnLink {
    * `interrupted`. Resolves at once if the turn has already ended. Idempotent.
    */
   interrupt(): Promise<void> {
-    if (this.state === 'new') return Promise.reject(notStarted('turn/interrupt'));
-    if (this.state === 'ended') return Promise.resolve();
+    if (this.life.phase === 'new') return Promise.reject(notStarted('turn/interrupt'));
+    if (this.ended) return Promise.resolve();
     if (this.waitingForPrevious) {
       // Nothing was sent yet: there is nothing to interrupt, the turn just does not start.
       this.fail(
@@ -197,7 +188,7 @@ export class TurnController implements TurnStartSink, TurnLink {
     }
     // This client is ending the turn: the thread's next turn waits for the end instead of failing.
     this.host.route.ending = this.whenEnded;
-    this.interrupting ??= this.idPromise.then(async (turnId) => {
+    this.interrupting ??= this.life.id.then(async (turnId) => {
       try {
         await this.activity.send('turn/interrupt', () => this.driver.interrupt(turnId));
       } catch (error) {
@@ -234,10 +225,8 @@ export class TurnController implements TurnStartSink, TurnLink {
   }
 
   private running(turnId: string): void {
-    this.id = turnId;
     this.requestScope.turnId = turnId;
-    this.state = 'running';
-    this.resolveId(turnId);
+    this.life.running(turnId);
   }
 
   private onStall(stalled: TimeoutError): void {
@@ -248,7 +237,7 @@ export class TurnController implements TurnStartSink, TurnLink {
   }
 
   private start(): void {
-    this.state = 'starting';
+    this.life.starting();
     if (!this.abortWatch.start(this.driver.startMethod)) return;
     this.begin();
   }
@@ -259,7 +248,7 @@ export class TurnController implements TurnStartSink, TurnLink {
    * server has not reported it yet: answered, not started).
    */
   private begin(): void {
-    if (this.state !== 'starting') return;
+    if (this.life.phase !== 'starting') return;
     const route = this.host.route;
     if (route.ending !== undefined) {
       this.waitForPrevious(route.ending);
@@ -312,26 +301,17 @@ export class TurnController implements TurnStartSink, TurnLink {
   }
 
   private end(): void {
-    if (this.state === 'ended') return;
-    this.state = 'ended';
-    this.cleanup();
-    this.requestScope.end(undefined);
-    this.multicast.close();
+    this.finish(undefined);
   }
 
   private fail(error: Error): void {
-    if (this.state === 'ended') return;
-    this.state = 'ended';
-    this.failure = error;
-    this.rejectId(error);
-    this.cleanup();
-    this.requestScope.end(error);
-    this.multicast.close(error);
+    this.finish(error);
   }
 
-  private cleanup(): void {
+  /** Ends the turn once: lets go of everything it holds, then ends every subscriber. */
+  private finish(error: Error | undefined): void {
+    if (!this.life.end(error)) return;
     this.activity.markActive();
-    this.markEnded();
     this.waitingForPrevious = false;
     if (this.host.route.ending === this.whenEnded) this.host.route.ending = undefined;
     this.stall.stop();
@@ -341,5 +321,7 @@ export class TurnController implements TurnStartSink, TurnLink {
     this.driver.release(this);
     this.following?.unsubscribe();
     this.following = undefined;
+    this.requestScope.end(error);
+    this.multicast.close(error);
   }
 }
