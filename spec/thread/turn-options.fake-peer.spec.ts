@@ -33,6 +33,14 @@ describe('turn options are checked once, under the method that carries them', ()
     expect(refusal(() => thread.turn(42 as never, { goal: true }))).toMatchObject({
       method: 'thread/goal/set',
     });
+    // A preset is a turn/start parameter too: refused by the name the caller gave, not labelled
+    // turn/start by the preset expansion (a goal turn sends no turn/start).
+    expect(
+      refusal(() => thread.turn('do it', { goal: true, networkAccessEnabled: true })),
+    ).toMatchObject({ field: 'options.networkAccessEnabled', method: 'thread/goal/set' });
+    expect(refusal(() => thread.turn('do it', { goal: true, sandbox: 'read-only' }))).toMatchObject(
+      { field: 'options.sandbox', method: 'thread/goal/set' },
+    );
     expect(refusal(() => thread.turn('do it', { turnStallTimeoutMs: 0 }))).toMatchObject({
       field: 'options.turnStallTimeoutMs',
       method: 'turn/start',

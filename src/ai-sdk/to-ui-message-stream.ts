@@ -1,7 +1,7 @@
 import type { OperatorFunction } from 'rxjs';
 import type { UIMessageChunk } from 'ai';
 import { toTurnState } from '../state/to-turn-state.js';
-import type { StateEvent } from '../state/turn-state.js';
+import type { StateEvent } from '../state/state-event.js';
 import { frameTurn } from './frame-turn.js';
 import { UIChunkWriter } from './ui-chunk-writer.js';
 

@@ -5,7 +5,7 @@ import { threadIdOf, turnIdOf } from '../observables/notification-ids.js';
 import { WeakValueMap } from '../observables/weak-value-map.js';
 import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
 import type { ServerRequestParams } from '../protocol/methods.js';
-import type { StateEvent } from '../state/turn-state.js';
+import type { StateEvent } from '../state/state-event.js';
 import type { IncomingRequest } from '../rpc/rpc-connection.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { assertSerializable } from '../rpc/assert-serializable.js';

@@ -9,13 +9,14 @@ export { toTurnState } from './to-turn-state.js';
 export type { ToTurnStateOptions } from './to-turn-state.js';
 export { toThreadState } from './to-thread-state.js';
 export type { ToThreadStateOptions } from './to-thread-state.js';
-export { INITIAL_TURN_STATE, isServerRequest } from './turn-state.js';
+export { INITIAL_TURN_STATE } from './turn-state.js';
+export { isServerRequest } from './state-event.js';
+export type { StateEvent } from './state-event.js';
 export type {
   ItemLifecycle,
   ItemLiveFields,
   ItemState,
   PendingRequest,
-  StateEvent,
   TurnPlan,
   TurnState,
   TurnStateStatus,

@@ -3,8 +3,10 @@ import type { ThreadItem } from '../protocol/generated/v2/ThreadItem.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
 import { finalResponseOf } from './final-response.js';
 import { findItem, withItem } from './item-list.js';
-import { INITIAL_TURN_STATE, isServerRequest, requestKey } from './turn-state.js';
-import type { ItemState, PendingRequest, StateEvent, TurnState } from './turn-state.js';
+import { INITIAL_TURN_STATE } from './turn-state.js';
+import { isServerRequest, requestKey } from './state-event.js';
+import type { ItemState, PendingRequest, TurnState } from './turn-state.js';
+import type { StateEvent } from './state-event.js';
 
 type Of<M extends string> = Extract<StateEvent, { method: M }>;
 

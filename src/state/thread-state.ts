@@ -3,8 +3,10 @@ import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadStatus } from '../protocol/generated/v2/ThreadStatus.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
 import { reduceTurnState, same, turnStateFromTurn } from './reduce-turn-state.js';
-import { INITIAL_TURN_STATE, isServerRequest, requestKey } from './turn-state.js';
-import type { StateEvent, TurnState } from './turn-state.js';
+import { INITIAL_TURN_STATE } from './turn-state.js';
+import { isServerRequest, requestKey } from './state-event.js';
+import type { TurnState } from './turn-state.js';
+import type { StateEvent } from './state-event.js';
 
 /**
  * A thread as a UI renders it: its turns, oldest first, each a {@link TurnState}. Immutable and

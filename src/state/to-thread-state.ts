@@ -2,7 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import { foldChanges } from './fold-changes.js';
 import { INITIAL_THREAD_STATE, reduceThreadState } from './thread-state.js';
 import type { ThreadState } from './thread-state.js';
-import type { StateEvent } from './turn-state.js';
+import type { StateEvent } from './state-event.js';
 
 /** Options of {@link toThreadState}. */
 export interface ToThreadStateOptions {

@@ -5,7 +5,8 @@ import { reduceTurnState } from './reduce-turn-state.js';
 import { turnLinkOf } from './turn-link.js';
 import type { TurnLink } from './turn-link.js';
 import { INITIAL_TURN_STATE } from './turn-state.js';
-import type { StateEvent, TurnState } from './turn-state.js';
+import type { TurnState } from './turn-state.js';
+import type { StateEvent } from './state-event.js';
 
 /** Options of {@link toTurnState}. */
 export interface ToTurnStateOptions {

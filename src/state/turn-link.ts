@@ -8,7 +8,7 @@
  */
 
 import type { Observable } from 'rxjs';
-import type { StateEvent } from './turn-state.js';
+import type { StateEvent } from './state-event.js';
 
 /** What an operator may do with the turn an event came from. */
 export interface TurnLink {

@@ -1,17 +1,8 @@
-import type { RequestId } from '../protocol/generated/RequestId.js';
 import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
 import type { ThreadItem } from '../protocol/generated/v2/ThreadItem.js';
 import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
 import type { TurnError } from '../protocol/generated/v2/TurnError.js';
 import type { TurnPlanStep } from '../protocol/generated/v2/TurnPlanStep.js';
-import type { CodexNotification } from '../protocol/methods.js';
-
-/**
- * What the state folds read: the server's notifications, and the requests it sends the client
- * (`{ id, method, params }`, as on the wire), which become {@link TurnState.pendingRequests}
- * until their `serverRequest/resolved`.
- */
-export type StateEvent = CodexNotification | ServerRequest;
 
 /** Where an item is in its life: known only from deltas so far, started, or completed. */
 export type ItemLifecycle = 'pending' | 'started' | 'completed';
@@ -110,15 +101,3 @@ export const INITIAL_TURN_STATE: TurnState = Object.freeze({
   completedAt: null,
   durationMs: null,
 });
-
-/** Whether an event is a server request (it carries the request `id`) rather than a notification. */
-export function isServerRequest(event: StateEvent): event is ServerRequest {
-  return (
-    event !== null && typeof event === 'object' && (event as { id?: unknown }).id !== undefined
-  );
-}
-
-/** The key two request ids compare by (`1` and `"1"` are different requests). */
-export function requestKey(id: RequestId): string {
-  return `${typeof id}:${String(id)}`;
-}

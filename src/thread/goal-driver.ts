@@ -1,9 +1,8 @@
 import type { Observable, Subscription } from 'rxjs';
 import { CodexError } from '../errors/codex-error.js';
-import { TurnActiveError } from '../errors/turn-errors.js';
+import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ClientContext } from '../client-context.js';
-import type { FullLogger } from '../logger.js';
-import { ThreadRoute } from '../observables/notification-router.js';
+import type { ThreadRoute } from '../observables/notification-router.js';
 import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
 import type { ThreadGoalStatus } from '../protocol/generated/v2/ThreadGoalStatus.js';
 import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
@@ -11,9 +10,13 @@ import type { TokenUsageBreakdown } from '../protocol/generated/v2/TokenUsageBre
 import type { Turn } from '../protocol/generated/v2/Turn.js';
 import type { UserInput } from '../protocol/generated/v2/UserInput.js';
 import type { CodexNotification } from '../protocol/methods.js';
-import type { RequestScope } from '../requests/server-request-dispatcher.js';
-import type { TurnHost } from './turn-controller.js';
-import type { TurnDriver } from './turn-driver.js';
+import type { RunInput } from './run-input.js';
+import { toUserInputs } from './run-input.js';
+import type { TurnDriver, TurnStartSink } from './turn-driver.js';
+import { splitSdkTurnOptions } from './turn-options.js';
+import type { SdkTurnOptions, TurnOptions } from './turn-options.js';
+
+const METHOD = 'thread/goal/set';
 
 /** Goal statuses after which the server starts no further turn. */
 const TERMINAL: ReadonlySet<ThreadGoalStatus> = new Set([
@@ -30,15 +33,10 @@ const FIRST_TURN_WAIT_MS = 30_000;
 /** What a goal turn needs from its thread and client. */
 export interface GoalHost {
   readonly threadId: string;
-  /** The thread's real route: held while the goal runs, so no other turn starts meanwhile. */
+  /** The thread's route: held while the goal runs, so no other turn starts meanwhile. */
   readonly route: ThreadRoute;
   /** The thread's hot notifications. */
   readonly events$: Observable<CodexNotification>;
-  readonly logger: FullLogger;
-  readonly turnStallTimeoutMs?: number | undefined;
-  /** How long a new turn waits for the turn this client is ending, in ms. */
-  readonly endWaitMs: number;
-  bindRequests(scope: RequestScope): () => void;
   /** A control request (goal set, steer, interrupt). */
   control: ClientContext['control'];
   /** Resolves when the client can run turns (the sign-in check). */
@@ -61,11 +59,55 @@ function combine(
   };
 }
 
+/** A goal turn's options, validated once, under `thread/goal/set`. */
+export interface GoalTurnOptions {
+  /** The input's text: the goal's objective. */
+  readonly objective: string;
+  readonly tokenBudget: number | undefined;
+  /** The input, as the controller steers with it (`ifActive`) and reports it. */
+  readonly items: UserInput[];
+  readonly sdk: SdkTurnOptions;
+}
+
 /**
- * Runs one goal (`thread/goal/set`) as one logical turn. It is the {@link TurnDriver} of an
- * ordinary `TurnController` (and its host, with a route of its own), so the stream, replay,
- * abort, stall watch and operators are the turn's own: starting sets the goal, and the turns the
- * server then starts by itself are fed to the controller through that private route as one turn:
+ * Checks a goal turn's input and options: text for the objective, a positive whole token
+ * budget, and no `turn/start` parameter (a goal turn sends none). Errors name
+ * `thread/goal/set`.
+ */
+export function goalTurnOptions(input: RunInput, options: TurnOptions): GoalTurnOptions {
+  const { goal, ...rest } = options;
+  const { sdk, wire } = splitSdkTurnOptions(rest);
+  const extra = Object.keys(wire).find(
+    (key) => (wire as Record<string, unknown>)[key] !== undefined,
+  );
+  if (extra !== undefined)
+    throw new InvalidInputError(
+      `options.${extra}`,
+      'cannot be combined with goal: a goal turn sends no turn/start (set it on the thread)',
+      METHOD,
+    );
+  const items = toUserInputs(input, 'input', METHOD);
+  const objective = items
+    .map((item) => (item.type === 'text' ? item.text : ''))
+    .join('\n')
+    .trim();
+  if (objective === '')
+    throw new InvalidInputError('input', 'a goal turn needs text: its objective', METHOD);
+  const tokenBudget = typeof goal === 'object' ? goal.tokenBudget : undefined;
+  if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget > 0))
+    throw new InvalidInputError(
+      'options.goal.tokenBudget',
+      `must be a positive whole number of tokens, got ${String(tokenBudget)}`,
+      METHOD,
+    );
+  return { objective, tokenBudget, items, sdk: { ...sdk, goal } };
+}
+
+/**
+ * Runs one goal (`thread/goal/set`) as one logical turn: the {@link TurnDriver} of an ordinary
+ * `TurnController`, so the stream, replay, abort, stall watch and operators are the turn's own.
+ * Starting sets the goal; the turns the server then starts by itself are handed to the
+ * controller as one turn:
  *
  * - every physical turn's events, with `turnId` (and `turn.id`) the logical turn's id, which is
  *   the first physical turn's; the first `turn/started` only, and one `turn/completed` at the end;
@@ -77,14 +119,14 @@ function combine(
  * `turn/steer` goes to the physical turn running (or the next one); `turn/interrupt` pauses the
  * goal first, so that the server starts no other turn, then interrupts the running one.
  */
-export class GoalDriver implements TurnHost, TurnDriver {
-  readonly startMethod = 'thread/goal/set' as const;
-  /** The controller's view of the turn: fed only by this driver. */
-  readonly route: ThreadRoute;
+export class GoalDriver implements TurnDriver {
+  readonly startMethod = METHOD;
   /** The physical turns, in order. */
   readonly turnIds: string[] = [];
   /** The goal as the server last reported it. */
   goal: ThreadGoal | undefined;
+  /** Where the logical turn's events go, once started. */
+  private sink: TurnStartSink | undefined;
   private logicalId: string | undefined;
   private current: string | undefined;
   private firstTurn: Turn | undefined;
@@ -96,12 +138,13 @@ export class GoalDriver implements TurnHost, TurnDriver {
   private events: Subscription | undefined;
   /** The thread's total usage before the goal's first model call. */
   private usageBaseline: TokenUsageBreakdown | undefined;
-  private started: ((turnId: string) => void) | undefined;
+  private started: (() => void) | undefined;
   private failStart: ((error: Error) => void) | undefined;
   private readonly nextTurn: Array<(turnId: string | undefined) => void> = [];
   /** Under this key on the thread's route (no turn id looks like it). */
-  private readonly sinkKey = `goal:${Math.random().toString(36).slice(2)}`;
-  private readonly sink = {
+  private readonly holdKey = `goal:${Math.random().toString(36).slice(2)}`;
+  /** Registered on the thread's route, so a lost connection or a closed thread ends the goal. */
+  private readonly hold = {
     deliver: (): void => undefined,
     abort: (error: Error): void => this.abort(error),
   };
@@ -110,44 +153,19 @@ export class GoalDriver implements TurnHost, TurnDriver {
     private readonly host: GoalHost,
     private readonly objective: string,
     private readonly tokenBudget: number | undefined,
-  ) {
-    this.route = new ThreadRoute(host.threadId);
-  }
+  ) {}
 
-  get threadId(): string {
+  private get threadId(): string {
     return this.host.threadId;
   }
 
-  get logger(): FullLogger {
-    return this.host.logger;
-  }
-
-  get threadRoute(): ThreadRoute {
-    return this.host.route;
-  }
-
-  get endWaitMs(): number {
-    return this.host.endWaitMs;
-  }
-
-  get turnStallTimeoutMs(): number | undefined {
-    return this.host.turnStallTimeoutMs;
-  }
-
-  bindRequests(scope: RequestScope): () => void {
-    // The scope has no turn id: it answers the requests of every physical turn of the goal.
-    return this.host.bindRequests(scope);
-  }
-
-  /** Sets the goal; resolves with the id of the first turn the server runs for it. */
-  async start(): Promise<string> {
+  /** Sets the goal; resolves once the server runs the first turn for it. */
+  async start(sink: TurnStartSink): Promise<void> {
+    this.sink = sink;
     const route = this.host.route;
-    const busy = route.busy();
-    if (busy !== undefined) throw new TurnActiveError(this.threadId, busy);
     route.heldBy = 'a goal turn';
-    // Registered like a turn, so a lost connection or a closed thread fails the goal turn too.
-    route.claim(this.sinkKey, this.sink);
-    const firstTurn = new Promise<string>((resolve, reject) => {
+    route.claim(this.holdKey, this.hold);
+    const firstTurn = new Promise<void>((resolve, reject) => {
       this.started = resolve;
       this.failStart = reject;
     });
@@ -162,14 +180,14 @@ export class GoalDriver implements TurnHost, TurnDriver {
         this.abort(
           new CodexError(
             `the goal started no turn within ${FIRST_TURN_WAIT_MS} ms (is the server's goals feature on?)`,
-            { code: 'goal_not_started', method: 'thread/goal/set' },
+            { code: 'goal_not_started', method: METHOD },
           ),
         ),
       FIRST_TURN_WAIT_MS,
     );
     try {
       await this.host.ready();
-      const response = await this.host.control('thread/goal/set', {
+      const response = await this.host.control(METHOD, {
         threadId: this.threadId,
         objective: this.objective,
         status: 'active',
@@ -177,7 +195,7 @@ export class GoalDriver implements TurnHost, TurnDriver {
         ...(this.tokenBudget !== undefined ? { tokenBudget: this.tokenBudget } : {}),
       });
       this.goal ??= response.goal;
-      return await firstTurn;
+      await firstTurn;
     } catch (error) {
       this.release();
       throw error;
@@ -207,7 +225,7 @@ export class GoalDriver implements TurnHost, TurnDriver {
     if (this.finished) return {};
     this.interruptRequested = true;
     // Paused first: otherwise the server would start the next turn of the goal.
-    await this.host.control('thread/goal/set', {
+    await this.host.control(METHOD, {
       threadId: this.threadId,
       status: 'paused',
       origin: 'user',
@@ -247,8 +265,9 @@ export class GoalDriver implements TurnHost, TurnDriver {
         if (this.logicalId === undefined) {
           this.logicalId = turn.id;
           this.firstTurn = turn;
+          if (!this.sink?.started(turn.id)) return;
           this.forward(notification);
-          this.started?.(turn.id);
+          this.started?.();
         }
         return;
       }
@@ -279,7 +298,7 @@ export class GoalDriver implements TurnHost, TurnDriver {
     this.forward(notification);
   }
 
-  /** Feeds the controller an event of a physical turn, as an event of the logical one. */
+  /** Hands the controller an event of a physical turn, as an event of the logical one. */
   private forward(notification: CodexNotification): void {
     const logical = this.logicalId!;
     const params = notification.params as { turnId?: string };
@@ -288,7 +307,7 @@ export class GoalDriver implements TurnHost, TurnDriver {
         ...notification,
         params: { ...notification.params, turnId: logical },
       } as CodexNotification;
-    this.route.dispatch(notification);
+    this.sink?.deliver(notification, undefined);
   }
 
   private maybeFinish(): void {
@@ -310,26 +329,33 @@ export class GoalDriver implements TurnHost, TurnDriver {
       durationMs,
       status: this.interruptRequested ? 'interrupted' : last.status,
     };
+    const sink = this.sink;
     this.release();
-    this.route.dispatch({ method: 'turn/completed', params: { threadId: this.threadId, turn } });
+    sink?.deliver(
+      { method: 'turn/completed', params: { threadId: this.threadId, turn } },
+      undefined,
+    );
   }
 
   /** The connection ended or the goal could not start: the logical turn fails. */
   private abort(error: Error): void {
     if (this.finished) return;
     this.failStart?.(error);
-    for (const sink of [...this.route.turns.values()]) sink.abort(error);
+    const sink = this.sink;
     this.release();
+    sink?.abort(error);
   }
 
-  private release(): void {
+  /** Lets go of the thread's route and its events: the goal turn has ended. Idempotent. */
+  release(): void {
     if (this.finished) return;
     this.finished = true;
+    this.sink = undefined;
     this.events?.unsubscribe();
     for (const waiter of this.nextTurn.splice(0)) waiter(undefined);
     if (this.host.route.heldBy !== undefined) {
       this.host.route.heldBy = undefined;
-      this.host.route.release(this.sinkKey, this.sink);
+      this.host.route.release(this.holdKey, this.hold);
     }
   }
 }

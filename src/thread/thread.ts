@@ -32,19 +32,19 @@ import type { ServerRequestHandlers } from '../requests/server-request-handlers.
 import { INITIAL_THREAD_STATE, reduceThreadState, threadStateFrom } from '../state/thread-state.js';
 import type { ThreadState } from '../state/thread-state.js';
 import { foldChanges } from '../state/fold-changes.js';
-import { isServerRequest } from '../state/turn-state.js';
-import type { StateEvent } from '../state/turn-state.js';
+import { isServerRequest } from '../state/state-event.js';
+import type { StateEvent } from '../state/state-event.js';
 import type { ThreadOptions } from './thread-options.js';
 import { toRunResult } from './operators/to-run-result.js';
 import type { RunInput } from './run-input.js';
 import type { RunResult } from './run-result.js';
 import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
 import type { ThreadGoalSetParams } from '../protocol/generated/v2/ThreadGoalSetParams.js';
-import { GoalDriver } from './goal-driver.js';
+import { GoalDriver, goalTurnOptions } from './goal-driver.js';
+import { PlainTurnDriver } from './plain-turn-driver.js';
 import { toUserInputs } from './run-input.js';
 import { TurnController } from './turn-controller.js';
 import type { TurnHost } from './turn-controller.js';
-import type { TurnDriver } from './turn-driver.js';
 import { TurnObservable } from './turn-observable.js';
 import type { TurnOptions } from './turn-options.js';
 import { splitTurnOptions } from './turn-options.js';
@@ -206,18 +206,7 @@ export class Thread {
       );
     }
     const { wire, sdk } = splitTurnOptions(options);
-    const threadId = this.id;
-    const ctx = this.ctx;
-    const driver: TurnDriver = {
-      startMethod: 'turn/start',
-      start: async () => {
-        await ctx.ensureSignedIn();
-        return (await ctx.request('turn/start', { ...wire, threadId, input: items })).turn.id;
-      },
-      steer: (turnId, steerInput) =>
-        ctx.control('turn/steer', { threadId, expectedTurnId: turnId, input: steerInput }),
-      interrupt: (turnId) => ctx.control('turn/interrupt', { threadId, turnId }),
-    };
+    const driver = new PlainTurnDriver(this.ctx, this.route, wire, items);
     return new TurnObservable(new TurnController(this.turnHost(), driver, items, sdk));
   }
 
@@ -226,7 +215,6 @@ export class Thread {
     return {
       threadId: this.id,
       route: this.route,
-      threadRoute: this.route,
       endWaitMs: this.ctx.controlTimeoutMs ?? DEFAULT_END_WAIT_MS,
       logger: this.ctx.logger,
       turnStallTimeoutMs: this.ctx.turnStallTimeoutMs,
@@ -236,39 +224,10 @@ export class Thread {
 
   /** A goal turn: the goal's turns as one `TurnObservable` (see {@link GoalDriver}). */
   private goalTurn(input: RunInput, options: TurnOptions): TurnObservable {
-    const { goal, ...rest } = options;
-    const { wire, sdk } = splitTurnOptions(rest);
-    const extra = Object.keys(wire).filter(
-      (key) => (wire as Record<string, unknown>)[key] !== undefined,
-    );
-    if (extra.length > 0)
-      throw new InvalidInputError(
-        `options.${extra[0]!}`,
-        'cannot be combined with goal: a goal turn sends no turn/start (set it on the thread)',
-        'thread/goal/set',
-      );
-    const items = toUserInputs(input, 'input', 'thread/goal/set');
-    const objective = items
-      .map((item) => (item.type === 'text' ? item.text : ''))
-      .join('\n')
-      .trim();
-    if (objective === '')
-      throw new InvalidInputError(
-        'input',
-        'a goal turn needs text: its objective',
-        'thread/goal/set',
-      );
-    const tokenBudget = typeof goal === 'object' ? goal.tokenBudget : undefined;
-    if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget > 0))
-      throw new InvalidInputError(
-        'options.goal.tokenBudget',
-        `must be a positive whole number of tokens, got ${String(tokenBudget)}`,
-        'thread/goal/set',
-      );
-    const host = this.turnHost();
+    const { objective, tokenBudget, items, sdk } = goalTurnOptions(input, options);
     const driver = new GoalDriver(
       {
-        ...host,
+        threadId: this.id,
         route: this.route,
         events$: this.events$,
         control: (method, params) => this.ctx.control(method, params),
@@ -277,7 +236,7 @@ export class Thread {
       objective,
       tokenBudget,
     );
-    return new TurnObservable(new TurnController(driver, driver, items, sdk), driver);
+    return new TurnObservable(new TurnController(this.turnHost(), driver, items, sdk));
   }
 
   /**
@@ -294,8 +253,8 @@ export class Thread {
     const result = await lastValueFrom(
       turn.pipe(toRunResult<T>({ parseJson: options.outputSchema != null })),
     );
-    const driver = turn.goalDriver;
-    return driver?.goal ? { ...result, goal: driver.goal, turnIds: [...driver.turnIds] } : result;
+    const goal = turn.goal;
+    return goal ? { ...result, goal, turnIds: [...turn.turnIds] } : result;
   }
 
   /**

@@ -3,7 +3,6 @@ import { toAsyncIterator } from '../observables/to-async-iterable.js';
 import type { AnyServerRequest } from '../requests/server-request-handle.js';
 import type { RunInput } from './run-input.js';
 import type { ThreadGoal } from '../protocol/generated/v2/ThreadGoal.js';
-import type { GoalDriver } from './goal-driver.js';
 import type { TurnController } from './turn-controller.js';
 import type { TurnEvent } from './turn-event.js';
 
@@ -27,18 +26,14 @@ export class TurnObservable extends Observable<TurnEvent> implements AsyncIterab
   readonly controller: TurnController;
 
   /** @internal */
-  readonly goalDriver: GoalDriver | undefined;
-
-  /** @internal */
-  constructor(controller: TurnController, goalDriver?: GoalDriver) {
+  constructor(controller: TurnController) {
     super((subscriber) => controller.subscribe(subscriber));
     this.controller = controller;
-    this.goalDriver = goalDriver;
   }
 
   /** A goal turn (`{ goal }`): the goal as the server last reported it; else undefined. */
   get goal(): ThreadGoal | undefined {
-    return this.goalDriver?.goal;
+    return this.controller.goal;
   }
 
   /**
@@ -46,11 +41,7 @@ export class TurnObservable extends Observable<TurnEvent> implements AsyncIterab
    * per turn the server ran for a goal turn.
    */
   get turnIds(): readonly string[] {
-    return this.goalDriver
-      ? [...this.goalDriver.turnIds]
-      : this.controller.startedId
-        ? [this.controller.startedId]
-        : [];
+    return [...this.controller.turnIds];
   }
 
   /** The thread this turn runs on. */
@@ -58,7 +49,7 @@ export class TurnObservable extends Observable<TurnEvent> implements AsyncIterab
     return this.controller.threadId;
   }
 
-  /** The turn id: resolves when `turn/start` has answered; rejects if the turn could not start. */
+  /** The turn id: resolves when the server has named the turn (`turn/start` has answered); rejects if the turn could not start. */
   get turnId(): Promise<string> {
     return this.controller.turnId;
   }

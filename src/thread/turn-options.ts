@@ -55,15 +55,23 @@ export const SDK_TURN_OPTION_KEYS = [
 /** The options the SDK keeps for itself (not sent to the server). */
 export type SdkTurnOptions = Pick<TurnOptions, (typeof SDK_TURN_OPTION_KEYS)[number]>;
 
-/** Splits options into what goes on the wire and what the SDK keeps. */
+/** Splits off the options the SDK keeps; the rest is as given (no preset applied). */
+export function splitSdkTurnOptions<O extends TurnOptions>(
+  options: O,
+): { sdk: SdkTurnOptions; wire: Omit<O, (typeof SDK_TURN_OPTION_KEYS)[number]> } {
+  const { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal, ...wire } =
+    options;
+  return {
+    wire,
+    sdk: { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal },
+  };
+}
+
+/** Splits options into what goes on the wire (presets applied) and what the SDK keeps. */
 export function splitTurnOptions(options: TurnOptions): {
   wire: Omit<TurnStartParams, 'threadId' | 'input'>;
   sdk: SdkTurnOptions;
 } {
-  const { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal, ...wire } =
-    options;
-  return {
-    wire: applyTurnPresets(wire, 'turn/start'),
-    sdk: { signal, interruptOnUnsubscribe, ifActive, handlers, turnStallTimeoutMs, goal },
-  };
+  const { sdk, wire } = splitSdkTurnOptions(options);
+  return { wire: applyTurnPresets(wire, 'turn/start'), sdk };
 }
