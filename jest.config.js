@@ -26,6 +26,7 @@ export default {
   // CI has 2 cores; most real-server tests wait on the app-server's own process, so two workers
   // keep both cores busy without oversubscribing them.
   maxWorkers: 2,
+  testSequencer: '<rootDir>/scripts/jest-sequencer.js',
   // Bounds hangs only (about 3x an idle run of the slowest ordinary test); slower tests set their own.
   testTimeout: 30000,
 };
