@@ -145,6 +145,13 @@ describe('server requests of a goal turn against the real app-server', () => {
         ['item/commandExecution/requestApproval', askingTurnId],
       ]);
       expect(existsSync(marker)).toBe(false);
+      // A state fold joining now gets the open request with the replay (at once), under the same id.
+      let late: TurnState | undefined;
+      turn
+        .pipe(toTurnState())
+        .subscribe((state) => (late = state))
+        .unsubscribe();
+      expect(late?.pendingRequests).toEqual(pending.pendingRequests);
 
       answer.resolve(decision);
       const last = await done;
@@ -157,6 +164,62 @@ describe('server requests of a goal turn against the real app-server', () => {
       expect(command).toMatchObject({ status: decision === 'accept' ? 'completed' : 'declined' });
       expect(existsSync(marker)).toBe(decision === 'accept');
       await expect(streamed[0]!.resolved).resolves.toBeUndefined();
+    },
+  );
+
+  it.each(['interrupt()', 'unsubscribing'])(
+    '%s while the second turn waits for an approval: the request settles, the stream ends, the next run() works',
+    async (how) => {
+      const thread = await real.codex.startThread();
+      real.model.enqueue(reply.text('Step one done.'), escalated());
+      // Never answered by the handler: only the end of the turn can settle the request.
+      const never = deferred<ApprovalDecision>();
+      const turn = thread.turn('Write the marker, then finish', {
+        goal: true,
+        handlers: {
+          'item/commandExecution/requestApproval': async () => ({ decision: await never.promise }),
+        },
+      });
+      const streamed: AnyServerRequest[] = [];
+      const watching = turn.serverRequests$.subscribe((request) => streamed.push(request));
+      const pending = deferred<TurnState>();
+      const states: TurnState[] = [];
+      let ended: 'complete' | 'error' | undefined;
+      const subscription = turn.pipe(toTurnState()).subscribe({
+        next: (state) => {
+          states.push(state);
+          if (state.pendingRequests.length > 0) pending.resolve(state);
+        },
+        complete: () => (ended = 'complete'),
+        error: () => (ended = 'error'),
+      });
+      await Promise.race([
+        pending.promise,
+        turn.whenEnded().then(() => Promise.reject(new Error('ended without a pending request'))),
+      ]);
+      expect(turn.turnIds).toHaveLength(2);
+
+      if (how === 'interrupt()') await turn.interrupt();
+      else subscription.unsubscribe();
+      await turn.whenEnded();
+      watching.unsubscribe();
+
+      if (how === 'interrupt()') {
+        expect(ended).toBe('complete');
+        expect(states.at(-1)).toMatchObject({ status: 'interrupted', pendingRequests: [] });
+      }
+      expect(streamed).toHaveLength(1);
+      await expect(streamed[0]!.resolved).resolves.toBeUndefined();
+      expect(streamed[0]!.isSettled).toBe(true);
+      expect((await thread.getGoal())?.status).toBe('paused');
+
+      real.model.enqueue(reply.text('Something else, done.'));
+      const next = await thread.run('Now something else');
+      expect(next).toMatchObject({ status: 'completed', finalResponse: 'Something else, done.' });
+      // The handler's late answer goes nowhere: the request was settled when the turn ended.
+      never.resolve('accept');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(existsSync(marker)).toBe(false);
     },
   );
 });
