@@ -22,8 +22,10 @@ import type { ServerRequestHandlers } from './server-request-handlers.js';
 export class RequestScope {
   handlers: ServerRequestHandlers | undefined;
   tools: ReadonlyMap<string, DynamicTool<never>> | undefined;
-  /** For a turn scope: the turn id once known. */
+  /** For a turn scope: the turn id once known, as its stream names it (a goal's: its first). */
   turnId: string | undefined;
+  /** For a turn scope: the server's turns behind it besides its own (a goal runs several). */
+  private readonly serverTurns = new Set<string>();
   private readonly subject = new Subject<AnyServerRequest>();
   private subscribers = 0;
   private readonly seen = new Subject<StateEvent>();
@@ -36,7 +38,7 @@ export class RequestScope {
    * `requests$`, watching it does not make the dispatcher wait for a `respond()`.
    */
   readonly requestEvents$: Observable<StateEvent> = new Observable<StateEvent>((subscriber) => {
-    for (const handle of this.unresolved) subscriber.next(requestMessage(handle));
+    for (const handle of this.unresolved) subscriber.next(this.message(handle));
     return this.seen.subscribe(subscriber);
   });
 
@@ -62,6 +64,27 @@ export class RequestScope {
     this.handlers = handlers;
   }
 
+  /**
+   * For a turn scope: the turn goes on in server turn `turnId` (a goal's next turn), whose
+   * requests are the turn's too.
+   */
+  follow(turnId: string): void {
+    if (turnId !== this.turnId) this.serverTurns.add(turnId);
+  }
+
+  /**
+   * For a turn scope: whether a request of server turn `turnId` is this turn's. While the turn is
+   * still unnamed it takes the thread's requests: the thread runs no other turn of ours.
+   */
+  covers(turnId: string | undefined): boolean {
+    return (
+      this.turnId === undefined ||
+      turnId === undefined ||
+      turnId === this.turnId ||
+      this.serverTurns.has(turnId)
+    );
+  }
+
   /** Whether someone watches this level's requests (and may answer them). */
   get watched(): boolean {
     return this.subscribers > 0;
@@ -83,8 +106,20 @@ export class RequestScope {
           params: { threadId: request.threadId ?? '', requestId: request.id },
         });
       });
-      this.seen.next(requestMessage(request));
+      this.seen.next(this.message(request));
     }
+  }
+
+  /**
+   * The request as the state folds take it: one of a later server turn of this turn names the
+   * turn as its stream does, like that turn's events (a goal's are the first turn's).
+   */
+  private message(handle: AnyServerRequest): StateEvent {
+    const message = requestMessage(handle);
+    const turnId = handle.turnId;
+    if (this.turnId === undefined || turnId === undefined || !this.serverTurns.has(turnId))
+      return message;
+    return { ...message, params: { ...message.params, turnId: this.turnId } } as ServerRequest;
   }
 
   end(error: Error | undefined): void {
@@ -326,8 +361,7 @@ export class ServerRequestDispatcher {
     const scopes: RequestScope[] = [];
     if (threadId !== undefined) {
       const turn = this.turns.get(threadId);
-      if (turn && (turn.turnId === undefined || turnId === undefined || turn.turnId === turnId))
-        scopes.push(turn);
+      if (turn?.covers(turnId)) scopes.push(turn);
       const thread = this.threads.get(threadId);
       if (thread) scopes.push(thread);
     }

@@ -111,6 +111,8 @@ export function goalTurnOptions(input: RunInput, options: TurnOptions): GoalTurn
  *
  * - every physical turn's events, with `turnId` (and `turn.id`) the logical turn's id, which is
  *   the first physical turn's; the first `turn/started` only, and one `turn/completed` at the end;
+ * - every physical turn's server requests, to the logical turn's handlers and `serverRequests$`
+ *   (and, under the logical turn's id, to its state's `pendingRequests`);
  * - `thread/tokenUsage/updated` with `last` the goal's usage so far (every model call of its
  *   turns; the server's `last` is one call's);
  * - the end when a physical turn completes and the goal is done (`complete`, `paused`,
@@ -268,6 +270,9 @@ export class GoalDriver implements TurnDriver {
           if (!this.sink?.started(turn.id)) return;
           this.forward(notification);
           this.started?.();
+        } else {
+          // Before any of its requests: they reach the goal turn's handlers and stream.
+          this.sink?.continued(turn.id);
         }
         return;
       }

@@ -224,6 +224,11 @@ export class TurnController implements TurnStartSink, TurnLink {
     return true;
   }
 
+  // TurnStartSink: the turn goes on in another server turn; its requests are ours too.
+  continued(turnId: string): void {
+    if (!this.ended) this.requestScope.follow(turnId);
+  }
+
   private running(turnId: string): void {
     this.requestScope.turnId = turnId;
     this.life.running(turnId);

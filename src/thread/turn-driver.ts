@@ -9,6 +9,11 @@ export interface TurnStartSink extends TurnSink {
    * false when the turn is no longer wanted (it ended meanwhile): the driver then routes nothing.
    */
   started(turnId: string): boolean;
+  /**
+   * The turn goes on in another of the server's turns (a goal's next): its events, delivered
+   * under the turn's own id, and its server requests are the turn's. Called before any of them.
+   */
+  continued(turnId: string): void;
 }
 
 /**
