@@ -171,6 +171,9 @@ export class GoalDriver implements TurnDriver {
       this.started = resolve;
       this.failStart = reject;
     });
+    // An abort while the goal is still being set rejects this before it is awaited (the failure
+    // reaches the turn through the abort itself): it must not count as unhandled.
+    firstTurn.catch(() => undefined);
     // Subscribed before the goal is set: its first turn may start before the response.
     this.events = this.host.events$.subscribe({
       next: (notification) => this.onThreadEvent(notification),
