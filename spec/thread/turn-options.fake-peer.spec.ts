@@ -45,8 +45,30 @@ describe('turn options are checked once, under the method that carries them', ()
       field: 'options.turnStallTimeoutMs',
       method: 'turn/start',
     });
+    // Past the longest Node timer, a timeout would fire every millisecond (TimeoutOverflowWarning).
+    for (const turnStallTimeoutMs of [Infinity, 2 ** 31, '100' as unknown as number])
+      expect(refusal(() => thread.turn('do it', { turnStallTimeoutMs }))).toMatchObject({
+        field: 'options.turnStallTimeoutMs',
+        method: 'turn/start',
+      });
     // Nothing was sent for any of them.
     expect(peer.received.filter((m) => m.method?.startsWith('turn/'))).toEqual([]);
+    await codex.close();
+  });
+
+  it("the client's turnStallTimeoutMs, out of range, is refused under the client's option name", async () => {
+    const peer = new FakePeer().handle('thread/start', () => ({ result: { thread: threadInfo } }));
+    const codex = await Codex.connect(peer.transport, { turnStallTimeoutMs: 3e9 });
+    const thread = await codex.startThread();
+    let refused: unknown;
+    try {
+      thread.turn('do it');
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ field: 'turnStallTimeoutMs', method: 'turn/start' });
+    // The turn's own option overrides it.
+    expect(() => thread.turn('do it', { turnStallTimeoutMs: 1000 })).not.toThrow();
     await codex.close();
   });
 });

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
+import { checkRequestTimeoutMs } from '../timer-ms.js';
 import type { TurnEvent } from './turn-event.js';
 
 /** How many of the server's recent `error` notifications a stall error carries. */
@@ -19,19 +19,17 @@ export class StallWatch {
 
   /**
    * @param ms the turn's `turnStallTimeoutMs`, else the client's; off when undefined.
+   * @param field the option `ms` came from, named when it is invalid.
    * @param method what an invalid value is reported under (the method that starts the turn).
    */
   constructor(
     private readonly ms: number | undefined,
+    field: string,
     method: string,
   ) {
-    if (ms !== undefined && !(ms > 0)) {
-      throw new InvalidInputError(
-        'options.turnStallTimeoutMs',
-        `must be a positive number of ms, got ${String(ms)}`,
-        method,
-      );
-    }
+    // Bounded by the longest Node timer: a longer one fires at once, and re-arming for the time
+    // left would then spin once a millisecond for the whole turn.
+    checkRequestTimeoutMs(field, ms, method);
   }
 
   /** Notes an event of the turn. */

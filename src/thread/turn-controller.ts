@@ -80,10 +80,10 @@ export class TurnController implements TurnStartSink, TurnLink {
     private readonly input: UserInput[],
     private readonly sdk: SdkTurnOptions,
   ) {
-    this.stall = new StallWatch(
-      sdk.turnStallTimeoutMs ?? host.turnStallTimeoutMs,
-      driver.startMethod,
-    );
+    this.stall =
+      sdk.turnStallTimeoutMs !== undefined
+        ? new StallWatch(sdk.turnStallTimeoutMs, 'options.turnStallTimeoutMs', driver.startMethod)
+        : new StallWatch(host.turnStallTimeoutMs, 'turnStallTimeoutMs', driver.startMethod);
     this.abortWatch = new AbortWatch(sdk.signal, this, host.logger);
     this.requestScope = new RequestScope(sdk.handlers);
   }
