@@ -95,7 +95,14 @@ describe('thread.turn() on the wire', () => {
     const turn = threads[0]!.turn('later');
     await new Promise((r) => setTimeout(r, 20));
     expect(peer.received.some((m) => m.method === 'turn/start')).toBe(false);
-    await expect(turn.steer('x')).rejects.toMatchObject({ code: 'turn_not_started' });
+    await expect(turn.steer('x')).rejects.toMatchObject({
+      code: 'turn_not_started',
+      method: 'turn/steer',
+    });
+    await expect(turn.interrupt()).rejects.toMatchObject({
+      code: 'turn_not_started',
+      method: 'turn/interrupt',
+    });
     await codex.close();
   });
 

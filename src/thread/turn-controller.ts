@@ -43,6 +43,7 @@ export interface TurnHost {
 function notStarted(what: string): CodexError {
   return new CodexError(`${what}: the turn has not started yet; subscribe to it first`, {
     code: 'turn_not_started',
+    method: what,
   });
 }
 
