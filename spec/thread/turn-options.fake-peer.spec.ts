@@ -27,6 +27,23 @@ describe('turn options are checked once, under the method that carries them', ()
       field: 'options.goal.tokenBudget',
       method: 'thread/goal/set',
     });
+    // Past 2^53 a JSON number is not the budget asked for; 1e300 the server refuses as "not an i64".
+    for (const tokenBudget of [1e300, 2 ** 60, Infinity])
+      expect(refusal(() => thread.turn('do it', { goal: { tokenBudget } }))).toMatchObject({
+        field: 'options.goal.tokenBudget',
+        method: 'thread/goal/set',
+      });
+    // A goal of the wrong type, or a misspelt key, is refused, not run as some other goal.
+    for (const goal of ['yes', 1, 0, '', [], { tokenbudget: 100 }] as never[])
+      expect(refusal(() => thread.turn('do it', { goal }))).toMatchObject({
+        field: expect.stringMatching(/^options\.goal/) as unknown,
+        method: 'thread/goal/set',
+      });
+    expect(
+      refusal(() => thread.turn('do it', { goal: { tokenbudget: 100 } as never })),
+    ).toMatchObject({
+      field: 'options.goal.tokenbudget',
+    });
     expect(refusal(() => thread.turn(42 as never, { goal: true }))).toBeInstanceOf(
       InvalidInputError,
     );

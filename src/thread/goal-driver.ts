@@ -93,11 +93,25 @@ export function goalTurnOptions(input: RunInput, options: TurnOptions): GoalTurn
     .trim();
   if (objective === '')
     throw new InvalidInputError('input', 'a goal turn needs text: its objective', METHOD);
+  if (goal !== true && (typeof goal !== 'object' || goal === null || Array.isArray(goal)))
+    throw new InvalidInputError(
+      'options.goal',
+      `must be true or { tokenBudget }, got ${Array.isArray(goal) ? 'an array' : JSON.stringify(goal)}`,
+      METHOD,
+    );
+  const unknownKey =
+    typeof goal === 'object' ? Object.keys(goal).find((key) => key !== 'tokenBudget') : undefined;
+  if (unknownKey !== undefined)
+    throw new InvalidInputError(
+      `options.goal.${unknownKey}`,
+      'is not a goal option (the one there is: tokenBudget)',
+      METHOD,
+    );
   const tokenBudget = typeof goal === 'object' ? goal.tokenBudget : undefined;
-  if (tokenBudget !== undefined && !(Number.isInteger(tokenBudget) && tokenBudget > 0))
+  if (tokenBudget !== undefined && !(Number.isSafeInteger(tokenBudget) && tokenBudget > 0))
     throw new InvalidInputError(
       'options.goal.tokenBudget',
-      `must be a positive whole number of tokens, got ${String(tokenBudget)}`,
+      `must be a positive whole number of tokens up to ${Number.MAX_SAFE_INTEGER}, got ${String(tokenBudget)}`,
       METHOD,
     );
   return { objective, tokenBudget, items, sdk: { ...sdk, goal } };

@@ -190,7 +190,9 @@ export class Thread {
    * @throws {@link InvalidInputError} at once for input of the wrong shape.
    */
   turn(input: RunInput, options: TurnOptions = {}): TurnObservable {
-    if (options.goal) return this.goalTurn(input, options);
+    // Anything but absent or false is a goal: a goal of the wrong type is refused there, not
+    // run as a plain turn.
+    if (options.goal !== undefined && options.goal !== false) return this.goalTurn(input, options);
     // Validated once, here, under the method that will carry them.
     const items = toUserInputs(input, 'input', 'turn/start');
     const schema = options.outputSchema;
