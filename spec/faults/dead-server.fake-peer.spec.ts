@@ -97,3 +97,32 @@ describe('queued requests when the server goes away', () => {
     15_000,
   );
 });
+
+describe('a thread whose turn was running when the client closed', () => {
+  it.each([
+    ['close()', 'ClosedError'],
+    ['a crash', 'CodexProcessError'],
+  ])(
+    'after %s its next run() fails like any request (%s), not TurnActiveError for the lost turn',
+    (how, name) =>
+      noUncaught(async () => {
+        const { peer, codex, thread } = await deafServer();
+        const t = { threadId: 'th-1', turn: turnObject('tu-1', 'inProgress') };
+        const turn = thread.turn('go');
+        const ended = lastValueFrom(turn).catch((error: unknown) => error);
+        await turn.turnId;
+        peer.notify('turn/started', t);
+        peer.notify('thread/status/changed', {
+          threadId: 'th-1',
+          status: { type: 'active', activeFlags: [] },
+        });
+        await new Promise((r) => setTimeout(r, 10));
+        if (how === 'close()') await codex.close();
+        else await peer.crash();
+        expect(await ended).toMatchObject({ name });
+        await expect(thread.run('again')).rejects.toMatchObject({ name });
+        await expect(thread.run('again', { goal: true })).rejects.toMatchObject({ name });
+        await codex.close();
+      }),
+  );
+});

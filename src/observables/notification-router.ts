@@ -248,7 +248,9 @@ export class NotificationRouter {
     if (this.endedWith !== undefined) return;
     this.endedWith = error ?? null;
     for (const route of this.threads.values()) {
-      for (const sink of [...route.turns.values()]) sink.abort(turnError);
+      // Forgets the server's running turn too: none runs for us any more, and a later turn()
+      // must fail as every request now does, not as if the lost turn still held the thread.
+      route.failTurns(turnError);
       route.turns.clear();
       route.starting = undefined;
       for (const subscriber of [...route.subscribers]) {

@@ -1,4 +1,5 @@
 import type { Observable, Subscription } from 'rxjs';
+import { ClosedError } from '../errors/closed-error.js';
 import { CodexError } from '../errors/codex-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import type { ClientContext } from '../client-context.js';
@@ -192,7 +193,8 @@ export class GoalDriver implements TurnDriver {
     this.events = this.host.events$.subscribe({
       next: (notification) => this.onThreadEvent(notification),
       error: (error: unknown) => this.abort(error as Error),
-      complete: () => this.abort(new CodexError('the connection ended', { code: 'closed' })),
+      // The thread's events complete only when the client is closed.
+      complete: () => this.abort(new ClosedError('turn', METHOD)),
     });
     const timer = setTimeout(
       () =>
