@@ -156,7 +156,11 @@ describe('remote connection failures', () => {
     'over %s, a server killed mid-turn fails the turn and pending requests with ConnectionLostError',
     async (listen) => {
       const listener = await startListener({ listen, codexHome: home.path, env: home.env });
-      const codex = await Codex.connect(listener.connectOptions);
+      // A connect that fails still ends the listener: it would outlive the test otherwise.
+      const codex = await Codex.connect(listener.connectOptions).catch(async (error: unknown) => {
+        await listener.close();
+        throw error;
+      });
       try {
         const thread = await codex.startThread();
         model.enqueue(reply.hang('working'));
@@ -178,9 +182,13 @@ describe('remote connection failures', () => {
     const codex = await Codex.connect({
       ...listener.connectOptions,
       // Wide enough that a loaded CI machine still answers every ping before the stop: a 200 ms
-      // timeout once failed `initialize` itself at load 9 on 2 cores.
+      // timeout once failed `initialize` itself at load 9 on 2 cores (and, before the catch
+      // below, left that listener running for an hour).
       heartbeatIntervalMs: 500,
       heartbeatTimeoutMs: 3000,
+    }).catch(async (error: unknown) => {
+      await listener.close();
+      throw error;
     });
     try {
       // Stopped first: a request sent before could be answered before the signal lands.
