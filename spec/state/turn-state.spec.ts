@@ -31,6 +31,18 @@ function protocolPart(item: ItemState): Record<string, unknown> {
   return rest;
 }
 
+/** Token counts of `total` tokens, all of them input but one. */
+function breakdown(total: number) {
+  return {
+    totalTokens: total,
+    inputTokens: total - 1,
+    cachedInputTokens: 0,
+    cacheWriteInputTokens: 0,
+    outputTokens: 1,
+    reasoningOutputTokens: 0,
+  };
+}
+
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -259,6 +271,33 @@ describe('reduceTurnState, corner cases', () => {
     expect(last.items.find((i) => i.id === 'mcp')).toMatchObject({ progress: ['half way'] });
     expect(last.retrying).toBeNull();
     expect(last.usage?.total.totalTokens).toBe(42);
+  });
+
+  it("counts the turn's own tokens, not the thread's running total", () => {
+    // The thread had used 100 tokens before this turn; its two model calls use 15 and 20.
+    const report = (total: number, last: number) =>
+      t.custom('thread/tokenUsage/updated', {
+        tokenUsage: {
+          total: breakdown(total),
+          last: breakdown(last),
+          modelContextWindow: null,
+        },
+      });
+    const states = snapshots([
+      t.started(),
+      report(115, 15),
+      report(115, 15), // the same report again
+      t.custom('thread/tokenUsage/updated', {
+        tokenUsage: { total: { totalTokens: 'many' }, last: null, modelContextWindow: null },
+      }),
+      report(135, 20),
+    ] as StateEvent[]);
+    expect(states[1]!.turnUsage).toBeNull();
+    expect(states[2]!.turnUsage).toEqual(breakdown(15));
+    expect(states[3]).toBe(states[2]);
+    expect(states[4]!.turnUsage).toEqual(breakdown(15));
+    expect(states.at(-1)!.turnUsage).toEqual(breakdown(35));
+    expect(states.at(-1)!.usage?.total.totalTokens).toBe(135);
   });
 
   it('ignores other turns, unknown methods, and anything after the turn ended', () => {
