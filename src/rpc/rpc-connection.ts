@@ -230,6 +230,14 @@ export class RpcConnection {
     return this.ended;
   }
 
+  /**
+   * The error a request for `method` gets now that the connection has ended (its class tells the
+   * cause: closed, lost, the process exited), or undefined while it is open.
+   */
+  endedErrorFor(method: string): CodexError | undefined {
+    return this.ended ? this.endedError(method) : undefined;
+  }
+
   /** Requests still waiting for a response (or for a slot to be sent in). */
   get pendingCount(): number {
     return this.pending.size;

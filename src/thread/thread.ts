@@ -211,7 +211,7 @@ export class Thread {
     const driver: TurnDriver = {
       startMethod: 'turn/start',
       start: async () => {
-        await ctx.ensureSignedIn();
+        await ctx.ensureSignedIn('turn/start');
         return (await ctx.request('turn/start', { ...wire, threadId, input: items })).turn.id;
       },
       steer: (turnId, steerInput) =>
@@ -272,7 +272,7 @@ export class Thread {
         route: this.route,
         events$: this.events$,
         control: (method, params) => this.ctx.control(method, params),
-        ready: () => this.ctx.ensureSignedIn(),
+        ready: () => this.ctx.ensureSignedIn('thread/goal/set'),
       },
       objective,
       tokenBudget,
