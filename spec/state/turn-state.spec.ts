@@ -8,7 +8,7 @@ import {
 } from '../../src/index.js';
 import type { ItemState, RunResult, StateEvent, TurnEvent, TurnState } from '../../src/index.js';
 import { allStateFixtures, isPlainData, stateFixture } from '../support/state-fixtures.js';
-import { turnEvents } from '../support/turn-fixtures.js';
+import { tokenBreakdown as breakdown, turnEvents } from '../support/turn-fixtures.js';
 
 const fold = (events: readonly StateEvent[], state?: TurnState): TurnState =>
   events.reduce<TurnState>(reduceTurnState, state ?? INITIAL_TURN_STATE);
@@ -29,18 +29,6 @@ function protocolPart(item: ItemState): Record<string, unknown> {
   delete (rest as { output?: string }).output;
   delete (rest as { progress?: unknown }).progress;
   return rest;
-}
-
-/** Token counts of `total` tokens, all of them input but one. */
-function breakdown(total: number) {
-  return {
-    totalTokens: total,
-    inputTokens: total - 1,
-    cachedInputTokens: 0,
-    cacheWriteInputTokens: 0,
-    outputTokens: 1,
-    reasoningOutputTokens: 0,
-  };
 }
 
 function deepFreeze<T>(value: T): T {
