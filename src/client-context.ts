@@ -41,6 +41,8 @@ export interface ClientContext {
   /**
    * Resolves when the server can run turns; rejects with `NotSignedInError` when it has no
    * credentials its model provider needs. Asks `account/read` once, again after `account/updated`.
+   * When the connection ends during the check, the error names `forMethod` (the call the user
+   * made, e.g. `turn/start`), not the check.
    */
-  ensureSignedIn(): Promise<void>;
+  ensureSignedIn(forMethod: string): Promise<void>;
 }

@@ -81,21 +81,11 @@ function Tool({
   );
 }
 
-type Usage = { total: { totalTokens: number } };
-const usageOf = (message: UIMessage): Usage | undefined => {
+/** The answer's own tokens: the turn's (`turn`), not the thread's running total (`total`). */
+function turnTokens(message: UIMessage): number | undefined {
   const part = message.parts.findLast((p) => p.type === 'data-usage');
-  return part && 'data' in part ? (part.data as Usage) : undefined;
-};
-
-/** The message's own usage: the thread's running total at its end minus the one before it. */
-function turnTokens(messages: readonly UIMessage[], index: number): number | undefined {
-  const usage = usageOf(messages[index]!);
-  if (!usage) return undefined;
-  for (let i = index - 1; i >= 0; i--) {
-    const before = usageOf(messages[i]!);
-    if (before) return usage.total.totalTokens - before.total.totalTokens;
-  }
-  return usage.total.totalTokens;
+  const usage = part && 'data' in part ? (part.data as { turn?: { totalTokens?: unknown } }) : {};
+  return typeof usage.turn?.totalTokens === 'number' ? usage.turn.totalTokens : undefined;
 }
 
 function Message({
@@ -189,13 +179,8 @@ function Chat({ id, initial }: { id: string; initial: UIMessage[] }) {
   return (
     <main data-status={status}>
       <h1>codex-rx web chat</h1>
-      {messages.map((message, i) => (
-        <Message
-          key={message.id}
-          message={message}
-          tokens={turnTokens(messages, i)}
-          answer={answer}
-        />
+      {messages.map((message) => (
+        <Message key={message.id} message={message} tokens={turnTokens(message)} answer={answer} />
       ))}
       {busy && (
         <p className="streaming" aria-live="polite">

@@ -32,6 +32,8 @@ export interface WebChat extends AsyncDisposable {
   readonly offline: boolean;
   /** How many chats (threads) the server holds now, over all sessions. */
   chatCount(): number;
+  /** The client the chats run on (for an app's own calls: thread lists, metrics). */
+  readonly codex: Codex;
   close(): Promise<void>;
 }
 
@@ -344,6 +346,7 @@ export async function startWebChat(options: WebChatOptions = {}): Promise<WebCha
     url: `http://127.0.0.1:${port}/`,
     offline: env.offline,
     chatCount: () => chatCount,
+    codex,
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -5,13 +5,12 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { inspect } from 'node:util';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
-import { filter, firstValueFrom, map } from 'rxjs';
 import { createCodexProvider } from '../../src/ai-sdk/index.js';
 import type { CodexProvider } from '../../src/ai-sdk/index.js';
 import { ClosedError, InvalidInputError } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
-import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
+import { nextTurnStatus, startRealProvider } from '../support/real-provider.js';
 
 const cityInput = jsonSchema<{ city: string }>({
   type: 'object',
@@ -38,22 +37,9 @@ function appServersOn(home: string): number[] {
 describe('createCodexProvider, used the hostile ways', () => {
   let real: RealCodex;
   let codex: CodexProvider;
-  beforeAll(async () => {
-    real = await startRealCodex({ approvalPolicy: 'never', sandboxMode: 'workspace-write' });
-    codex = createCodexProvider({ client: real.codex });
-  });
-  afterAll(async () => {
-    await codex.close();
-    await real.close();
-  });
-
-  const turnEnded = (): Promise<string> =>
-    firstValueFrom(
-      real.codex.notifications$.pipe(
-        filter((n) => n.method === 'turn/completed'),
-        map((n) => (n.params as { turn: { status: string } }).turn.status),
-      ),
-    );
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ real, codex, close } = await startRealProvider()));
+  afterAll(() => close?.());
 
   it('an abort before the call starts no turn, and the next call works', async () => {
     const before = real.model.modelRequests.length;
@@ -114,7 +100,7 @@ describe('createCodexProvider, used the hostile ways', () => {
     real.model.enqueue(reply.functionCall('ask', { city: 'Rome' }));
     real.model.respondWith(() => reply.text('gave up'));
     try {
-      const ended = turnEnded();
+      const ended = nextTurnStatus(real);
       const result = await generateText({
         model: impatient(),
         prompt: 'Ask about Rome',

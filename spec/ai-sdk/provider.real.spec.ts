@@ -12,14 +12,12 @@ import {
   tool,
 } from 'ai';
 import type { JSONSchema7, TextStreamPart, ToolSet, UIMessage } from 'ai';
-import { filter, firstValueFrom, map } from 'rxjs';
-import { createCodexProvider } from '../../src/ai-sdk/index.js';
 import type { CodexProvider } from '../../src/ai-sdk/index.js';
 import { APICallError } from '@ai-sdk/provider';
 import { TurnFailedError } from '../../src/index.js';
 import { item, reply } from '../../src/testing/scripted-model-server.js';
-import { startRealCodex } from '../support/real-codex.js';
 import type { RealCodex } from '../support/real-codex.js';
+import { nextTurnStatus, startRealProvider } from '../support/real-provider.js';
 
 async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
@@ -30,14 +28,9 @@ async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
 describe('createCodexProvider against the real app-server', () => {
   let real: RealCodex;
   let codex: CodexProvider;
-  beforeAll(async () => {
-    real = await startRealCodex({ approvalPolicy: 'never', sandboxMode: 'workspace-write' });
-    codex = createCodexProvider({ client: real.codex });
-  });
-  afterAll(async () => {
-    await codex.close();
-    await real.close();
-  });
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ real, codex, close } = await startRealProvider()));
+  afterAll(() => close?.());
 
   it('generateText: the answer, usage, finish reason and the thread id', async () => {
     real.model.enqueue(
@@ -225,12 +218,7 @@ describe('createCodexProvider against the real app-server', () => {
       abortSignal: controller.signal,
     });
     const seen: string[] = [];
-    const ended = firstValueFrom(
-      real.codex.notifications$.pipe(
-        filter((n) => n.method === 'turn/completed'),
-        map((n) => (n.params as { turn: { status: string } }).turn.status),
-      ),
-    );
+    const ended = nextTurnStatus(real);
     for await (const part of result.fullStream) {
       seen.push(part.type);
       if (part.type === 'text-delta') controller.abort();

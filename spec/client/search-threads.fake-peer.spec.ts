@@ -94,6 +94,38 @@ describe('codex.searchThreads$ on the wire', () => {
     await codex.close();
   });
 
+  it('take(1): the late final answer after its own cancel is no warning (debug at most)', async () => {
+    const peer = new FakePeer();
+    const held: SentMessage[] = [];
+    peer.handle('thread/search/stream', (_params, message) => {
+      held.push(message);
+      return undefined;
+    });
+    peer.handle('thread/search/stream/cancel', () => ({ result: {} }));
+    const logs: Array<[string, string]> = [];
+    const at = (level: string) => (m: string) => void logs.push([level, m]);
+    const logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug') };
+    const codex = await Codex.connect(peer.transport, { logger });
+    for (let i = 0; i < 3; i++) {
+      const first = firstValueFrom(codex.searchThreads$(`zebra ${i}`).pipe(take(1)));
+      await peer.next('thread/search/stream');
+      const request = held.at(-1)!;
+      peer.notify('thread/search/partial', { requestId: request.id, data: [hit('a')] });
+      await expect(first).resolves.toMatchObject({ type: 'partial' });
+      await peer.next('thread/search/stream/cancel');
+      // The server answers anyway, after the client cancelled.
+      peer.respond(request.id, final(['a']));
+    }
+    await new Promise((r) => setTimeout(r, 20));
+    expect(logs.filter(([level]) => level === 'warn' || level === 'error')).toEqual([]);
+    expect(logs.filter(([, m]) => /given up on/.test(m)).map(([level]) => level)).toEqual([
+      'debug',
+      'debug',
+      'debug',
+    ]);
+    await codex.close();
+  });
+
   it('switchMap to a new query cancels the previous search by its id; its late partials go nowhere', async () => {
     const { peer, codex, searches } = await connect();
     peer.handle('thread/search/stream/cancel', () => ({ result: {} }));

@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect as request, createServer } from 'node:net';
+import { connect as request } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js';
@@ -10,6 +10,7 @@ import type { NetworkPolicy } from 'kubernetes-types/networking/v1.js';
 import { parseAllDocuments } from 'yaml';
 import { AuthenticationError, Codex, signedBearer } from '../../src/index.js';
 import { resolveBundledCodex } from '../../src/transport/codex-binary.js';
+import { freePort } from '../../src/transport/free-port.js';
 
 const DEPLOY = path.resolve(import.meta.dirname, '../../deploy');
 const LONG = 90_000;
@@ -56,17 +57,6 @@ function flagValue(args: readonly string[], flag: string): string {
   const i = args.indexOf(flag);
   if (i === -1 || i + 1 >= args.length) throw new Error(`no ${flag} in ${args.join(' ')}`);
   return args[i + 1]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** HTTP GET status of `path` on 127.0.0.1:port, or 0 when nothing answers. */

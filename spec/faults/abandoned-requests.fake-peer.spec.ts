@@ -16,10 +16,12 @@ function jsonRpcWaits(codex: Codex): boolean {
   return internals.ctx.rpc.connection.hasPendingResponse();
 }
 
-function recordingLogger(): Logger & { lines: string[] } {
+function recordingLogger(): Logger & { lines: string[]; warnings: string[] } {
   const lines: string[] = [];
+  const warnings: string[] = [];
   const push = (m: string): number => lines.push(m);
-  return { lines, warn: push, error: push, info: push, debug: push };
+  const warn = (m: string): void => void (push(m), warnings.push(m));
+  return { lines, warnings, warn, error: warn, info: push, debug: push };
 }
 
 describe('requests the client gave up on', () => {
@@ -53,7 +55,7 @@ describe('requests the client gave up on', () => {
     await codex.close();
   });
 
-  it('a late answer to a timed-out request, and answers with unknown or repeated ids, are logged and skipped', async () => {
+  it('a late answer to a timed-out request is skipped quietly; unknown or repeated ids are warned of', async () => {
     const held: SentMessage[] = [];
     const peer = new FakePeer().handle('thread/list', (_p, message) => {
       held.push(message);
@@ -73,6 +75,9 @@ describe('requests the client gave up on', () => {
     await new Promise((r) => setTimeout(r, 20));
     const skipped = logger.lines.filter((l) => /skipped a response/.test(l));
     expect(skipped).toHaveLength(3);
+    // The client gave up on the first itself: debug, not a warning.
+    expect(skipped[0]).toMatch(/given up on/);
+    expect(logger.warnings.filter((l) => /skipped a response/.test(l))).toEqual(skipped.slice(1));
     expect(skipped[1]).toContain('987654');
     expect(codex.isClosed).toBe(false);
     await codex.close();

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { execa } from 'execa';
 import { firstValueFrom, filter, lastValueFrom, toArray } from 'rxjs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +12,7 @@ import {
 } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { trackLibraryTimers } from '../support/library-timers.js';
+import { startPidPrintingChild } from '../support/pid-printing-child.js';
 import { processTree, waitForDescendant, waitUntilGone } from '../support/process-tree.js';
 import { processExists, startRealCodex } from '../support/real-codex.js';
 
@@ -245,41 +245,22 @@ describe('process faults against the real app-server', () => {
       '%s to the Node process: its app-server and the command it runs end too',
       async (signal) => {
         if (!hasProc) return;
-        const dir = await mkdtemp(path.join(tmpdir(), 'codex-rx-exit-hook-'));
         const seconds = 4800 + Math.floor(Math.random() * 600);
-        const script = path.join(dir, 'client.mts');
-        await writeFile(
-          script,
-          [
-            `import { startScriptedCodex, reply } from ${JSON.stringify(path.resolve('src/testing/index.js'))};`,
-            'const real = await startScriptedCodex();',
-            "const thread = await real.codex.startThread({ sandbox: 'danger-full-access', approvalPolicy: 'never' });",
-            `real.model.enqueue(reply.execCommand("trap '' HUP TERM; exec sleep ${seconds}"));`,
-            "void thread.run('go').catch(() => undefined);",
-            "console.log('pid', real.codex.pid);",
-          ].join('\n'),
-        );
-        const child = execa(process.execPath, ['--import', 'tsx', script], {
-          reject: false,
-          env: { NODE_OPTIONS: '' },
-          timeout: 90_000,
-        });
+        const client = await startPidPrintingChild([
+          `import { startScriptedCodex, reply } from ${JSON.stringify(path.resolve('src/testing/index.js'))};`,
+          'const real = await startScriptedCodex();',
+          "const thread = await real.codex.startThread({ sandbox: 'danger-full-access', approvalPolicy: 'never' });",
+          `real.model.enqueue(reply.execCommand("trap '' HUP TERM; exec sleep ${seconds}"));`,
+          "void thread.run('go').catch(() => undefined);",
+          "console.log('pid', real.codex.pid);",
+        ]);
         try {
-          let serverPid: number | undefined;
-          child.stdout.on('data', (chunk: Buffer) => {
-            const match = /pid (\d+)/.exec(chunk.toString());
-            if (match) serverPid = Number(match[1]);
-          });
-          for (let i = 0; i < 600 && serverPid === undefined; i++)
-            await new Promise((r) => setTimeout(r, 100));
-          expect(serverPid).toBeDefined();
-          const tree = await waitForDescendant(serverPid!, new RegExp(`^sleep ${seconds}$`));
-          child.kill(signal);
-          await child;
+          const tree = await waitForDescendant(client.pid, new RegExp(`^sleep ${seconds}$`));
+          client.child.kill(signal);
+          await client.child;
           expect(await waitUntilGone(tree)).toEqual([]);
         } finally {
-          child.kill('SIGKILL');
-          await rm(dir, { recursive: true, force: true });
+          await client.cleanup();
         }
       },
       120_000,
@@ -290,39 +271,20 @@ describe('process faults against the real app-server', () => {
       '%s to the Node process: an exec-server it started ends too',
       async (signal) => {
         if (!hasProc) return;
-        const dir = await mkdtemp(path.join(tmpdir(), 'codex-rx-exit-hook-'));
-        const script = path.join(dir, 'executor.mts');
-        await writeFile(
-          script,
-          [
-            `import { startExecServer } from ${JSON.stringify(path.resolve('src/index.js'))};`,
-            'const executor = await startExecServer();',
-            "console.log('pid', executor.pid);",
-            'setInterval(() => undefined, 1000);',
-          ].join('\n'),
-        );
-        const child = execa(process.execPath, ['--import', 'tsx', script], {
-          reject: false,
-          env: { NODE_OPTIONS: '' },
-          timeout: 90_000,
-        });
+        const executor = await startPidPrintingChild([
+          `import { startExecServer } from ${JSON.stringify(path.resolve('src/index.js'))};`,
+          'const executor = await startExecServer();',
+          "console.log('pid', executor.pid);",
+          'setInterval(() => undefined, 1000);',
+        ]);
         try {
-          let executorPid: number | undefined;
-          child.stdout.on('data', (chunk: Buffer) => {
-            const match = /pid (\d+)/.exec(chunk.toString());
-            if (match) executorPid = Number(match[1]);
-          });
-          for (let i = 0; i < 600 && executorPid === undefined; i++)
-            await new Promise((r) => setTimeout(r, 100));
-          expect(executorPid).toBeDefined();
-          const tree = processTree(executorPid!);
+          const tree = processTree(executor.pid);
           expect(tree.length).toBeGreaterThan(0);
-          child.kill(signal);
-          await child;
+          executor.child.kill(signal);
+          await executor.child;
           expect(await waitUntilGone(tree, 5000)).toEqual([]);
         } finally {
-          child.kill('SIGKILL');
-          await rm(dir, { recursive: true, force: true });
+          await executor.cleanup();
         }
       },
       120_000,

@@ -5,12 +5,12 @@
  * packed `.d.ts` (skipLibCheck off) and runs `thread.run()` against the scripted model.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { execa } from 'execa';
-import { packedPackage } from '../support/packed-package.js';
+import { installPackedPackage } from '../support/packed-package.js';
+import type { PackedPackage } from '../support/packed-package.js';
 
 const run = promisify(execFile);
 const repo = process.cwd();
@@ -128,52 +128,34 @@ const tsconfig = (options: Record<string, unknown>) =>
   });
 
 describe('the packed package, as consumers install it', () => {
+  let packed: PackedPackage;
   let root: string;
   let version: string;
   const expected = () => `streamed | hello from the tarball | ${version} | true`;
+  const project = (name: string, files: Record<string, string>) => packed.project(name, files);
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'codex-rx-consumers-'));
-    const packed = await packedPackage();
-    version = packed.version;
-    const modules = path.join(root, 'node_modules');
-    await mkdir(path.join(modules, 'codex-rx'), { recursive: true });
-    await run('tar', [
-      '-xzf',
-      packed.tarball,
-      '-C',
-      path.join(modules, 'codex-rx'),
-      '--strip-components=1',
+    const platforms = (await readdir(path.join(repo, 'node_modules', '@openai')))
+      .filter((name) => name.startsWith('codex') && name !== 'codex-sdk')
+      .map((name) => `@openai/${name}`);
+    packed = await installPackedPackage('codex-rx-consumers-', [
+      ...platforms,
+      'execa',
+      'vscode-jsonrpc',
+      'ws',
+      'jose',
+      'signal-exit',
+      // The optional peer of codex-rx/ai-sdk, as an app that uses it has it.
+      'ai',
+      // Its other optional peer: the model provider's types come from the AI SDK's spec package.
+      '@ai-sdk/provider',
+      '@types/node',
+      ['rxjs', 'rxjs-lowest'],
     ]);
-    const link = (name: string, target = name) =>
-      symlink(path.join(repo, 'node_modules', target), path.join(modules, name), 'dir');
-    await mkdir(path.join(modules, '@openai'), { recursive: true });
-    await mkdir(path.join(modules, '@types'), { recursive: true });
-    for (const name of await readdir(path.join(repo, 'node_modules', '@openai'))) {
-      if (name.startsWith('codex') && name !== 'codex-sdk') await link(`@openai/${name}`);
-    }
-    await link('execa');
-    await link('vscode-jsonrpc');
-    await link('ws');
-    await link('jose');
-    await link('signal-exit');
-    // The optional peer of codex-rx/ai-sdk, as an app that uses it has it.
-    await link('ai');
-    // Its other optional peer: the model provider's types come from the AI SDK's spec package.
-    await mkdir(path.join(modules, '@ai-sdk'), { recursive: true });
-    await link('@ai-sdk/provider');
-    await link('@types/node');
-    await link('rxjs', 'rxjs-lowest');
+    ({ root, version } = packed);
   }, 300_000);
 
-  afterAll(() => rm(root, { recursive: true, force: true }));
-
-  async function project(name: string, files: Record<string, string>): Promise<string> {
-    const dir = path.join(root, name);
-    await mkdir(dir);
-    for (const [file, text] of Object.entries(files)) await writeFile(path.join(dir, file), text);
-    return dir;
-  }
+  afterAll(() => packed?.cleanup());
 
   const node = (dir: string, file: string) =>
     run(process.execPath, [file], {

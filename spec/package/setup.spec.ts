@@ -6,12 +6,12 @@
  * model server); and `codex-rx/ai-sdk` without its optional peer `ai`, which must name it.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { execa } from 'execa';
-import { packedPackage } from '../support/packed-package.js';
+import { installPackedPackage } from '../support/packed-package.js';
+import type { PackedPackage } from '../support/packed-package.js';
 
 const run = promisify(execFile);
 const repo = process.cwd();
@@ -64,41 +64,26 @@ console.log(\`loaded \${VERSION}\`);
 `;
 
 describe('setting up a project on the packed package', () => {
-  let root: string;
+  let packed: PackedPackage;
   let version: string;
+  const project = (name: string, files: Record<string, string>) => packed.project(name, files);
 
   beforeAll(async () => {
-    root = await mkdtemp(path.join(tmpdir(), 'codex-rx-setup-'));
-    const packed = await packedPackage();
-    version = packed.version;
-    const modules = path.join(root, 'node_modules');
-    await mkdir(path.join(modules, 'codex-rx'), { recursive: true });
-    await run('tar', [
-      '-xzf',
-      packed.tarball,
-      '-C',
-      path.join(modules, 'codex-rx'),
-      '--strip-components=1',
+    packed = await installPackedPackage('codex-rx-setup-', [
+      '@openai/codex',
+      // The dependencies, as `npm install codex-rx` brings them; not the optional peer `ai`.
+      'execa',
+      'vscode-jsonrpc',
+      'ws',
+      'jose',
+      'signal-exit',
+      '@types/node',
+      ['rxjs', 'rxjs-lowest'],
     ]);
-    const link = (name: string, target = name) =>
-      symlink(path.join(repo, 'node_modules', target), path.join(modules, name), 'dir');
-    await mkdir(path.join(modules, '@openai'), { recursive: true });
-    await mkdir(path.join(modules, '@types'), { recursive: true });
-    await link('@openai/codex');
-    // The dependencies, as `npm install codex-rx` brings them; not the optional peer `ai`.
-    for (const name of ['execa', 'vscode-jsonrpc', 'ws', 'jose', 'signal-exit']) await link(name);
-    await link('@types/node');
-    await link('rxjs', 'rxjs-lowest');
+    version = packed.version;
   }, 300_000);
 
-  afterAll(() => rm(root, { recursive: true, force: true }));
-
-  async function project(name: string, files: Record<string, string>): Promise<string> {
-    const dir = path.join(root, name);
-    await mkdir(dir);
-    for (const [file, text] of Object.entries(files)) await writeFile(path.join(dir, file), text);
-    return dir;
-  }
+  afterAll(() => packed?.cleanup());
 
   it("tsc --init as written: no 'process' (types: []), and output Node 22 cannot parse", async () => {
     const dir = await project('tsc-init', {

@@ -8,7 +8,7 @@ import {
 } from '../../src/index.js';
 import type { ItemState, RunResult, StateEvent, TurnEvent, TurnState } from '../../src/index.js';
 import { allStateFixtures, isPlainData, stateFixture } from '../support/state-fixtures.js';
-import { turnEvents } from '../support/turn-fixtures.js';
+import { tokenBreakdown as breakdown, turnEvents } from '../support/turn-fixtures.js';
 
 const fold = (events: readonly StateEvent[], state?: TurnState): TurnState =>
   events.reduce<TurnState>(reduceTurnState, state ?? INITIAL_TURN_STATE);
@@ -259,6 +259,33 @@ describe('reduceTurnState, corner cases', () => {
     expect(last.items.find((i) => i.id === 'mcp')).toMatchObject({ progress: ['half way'] });
     expect(last.retrying).toBeNull();
     expect(last.usage?.total.totalTokens).toBe(42);
+  });
+
+  it("counts the turn's own tokens, not the thread's running total", () => {
+    // The thread had used 100 tokens before this turn; its two model calls use 15 and 20.
+    const report = (total: number, last: number) =>
+      t.custom('thread/tokenUsage/updated', {
+        tokenUsage: {
+          total: breakdown(total),
+          last: breakdown(last),
+          modelContextWindow: null,
+        },
+      });
+    const states = snapshots([
+      t.started(),
+      report(115, 15),
+      report(115, 15), // the same report again
+      t.custom('thread/tokenUsage/updated', {
+        tokenUsage: { total: { totalTokens: 'many' }, last: null, modelContextWindow: null },
+      }),
+      report(135, 20),
+    ] as StateEvent[]);
+    expect(states[1]!.turnUsage).toBeNull();
+    expect(states[2]!.turnUsage).toEqual(breakdown(15));
+    expect(states[3]).toBe(states[2]);
+    expect(states[4]!.turnUsage).toEqual(breakdown(15));
+    expect(states.at(-1)!.turnUsage).toEqual(breakdown(35));
+    expect(states.at(-1)!.usage?.total.totalTokens).toBe(135);
   });
 
   it('ignores other turns, unknown methods, and anything after the turn ended', () => {

@@ -11,7 +11,18 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cp, mkdir, readFile, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import {
+  cp,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readdir,
+  rm,
+  stat,
+  symlink,
+  writeFile,
+} from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -30,7 +41,7 @@ export const PACK_INPUTS = [
   'src',
 ] as const;
 
-export interface PackedPackage {
+export interface PackedTarball {
   /** The tarball `npm pack` wrote. */
   readonly tarball: string;
   /** The tarball unpacked: what `npm install` puts in `node_modules/codex-rx`. */
@@ -71,15 +82,15 @@ function alive(pid: number): boolean {
   }
 }
 
-async function readResult(file: string): Promise<PackedPackage | undefined> {
+async function readResult(file: string): Promise<PackedTarball | undefined> {
   try {
-    return JSON.parse(await readFile(file, 'utf8')) as PackedPackage;
+    return JSON.parse(await readFile(file, 'utf8')) as PackedTarball;
   } catch {
     return undefined;
   }
 }
 
-async function pack(folder: string): Promise<PackedPackage> {
+async function pack(folder: string): Promise<PackedTarball> {
   const source = path.join(folder, 'source');
   await rm(source, { recursive: true, force: true });
   for (const name of PACK_INPUTS)
@@ -110,7 +121,7 @@ async function pack(folder: string): Promise<PackedPackage> {
 }
 
 /** The packed package for the checkout as it is now (made on first use; bounded to 5 minutes). */
-export async function packedPackage(): Promise<PackedPackage> {
+export async function packedPackage(): Promise<PackedTarball> {
   const folder = path.join(repo, '.tmp', 'packed', await inputsDigest());
   const resultFile = path.join(folder, 'result.json');
   const lock = `${folder}.lock`;
@@ -144,4 +155,56 @@ export async function packedPackage(): Promise<PackedPackage> {
     }
   }
   throw new Error('packedPackage: another worker held the pack lock for 5 minutes');
+}
+
+/** A folder whose node_modules holds the packed codex-rx and the linked dependencies. */
+export interface PackedPackage {
+  readonly root: string;
+  /** The packed package's version. */
+  readonly version: string;
+  /** Makes `root/name` with `files` (name → text) and returns its path. */
+  project(name: string, files: Record<string, string>): Promise<string>;
+  /** Removes `root`. */
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Installs the packed package (above) in a new temporary folder (named with `prefix`), as
+ * `npm install codex-rx` leaves it: unpacked into its node_modules, with `links` linked from this
+ * checkout (no network): a name, or `[name, target]` to link another folder under that name
+ * (`['rxjs', 'rxjs-lowest']`).
+ */
+export async function installPackedPackage(
+  prefix: string,
+  links: ReadonlyArray<string | readonly [name: string, target: string]>,
+): Promise<PackedPackage> {
+  const packed = await packedPackage();
+  const root = await mkdtemp(path.join(tmpdir(), prefix));
+  const modules = path.join(root, 'node_modules');
+  // Unpacked again, not linked: the package's own imports must resolve from this folder's
+  // node_modules (rxjs at its lowest version), as they do in a user's project.
+  await mkdir(path.join(modules, 'codex-rx'), { recursive: true });
+  await run('tar', [
+    '-xzf',
+    packed.tarball,
+    '-C',
+    path.join(modules, 'codex-rx'),
+    '--strip-components=1',
+  ]);
+  for (const entry of links) {
+    const [name, target] = typeof entry === 'string' ? [entry, entry] : entry;
+    await mkdir(path.dirname(path.join(modules, name)), { recursive: true });
+    await symlink(path.join(repo, 'node_modules', target), path.join(modules, name), 'dir');
+  }
+  return {
+    root,
+    version: packed.version,
+    async project(name, files) {
+      const dir = path.join(root, name);
+      await mkdir(dir);
+      for (const [file, text] of Object.entries(files)) await writeFile(path.join(dir, file), text);
+      return dir;
+    },
+    cleanup: () => rm(root, { recursive: true, force: true }),
+  };
 }

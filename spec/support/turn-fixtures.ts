@@ -20,6 +20,18 @@ export function turnObject(id: string, status: string, error: unknown = null) {
   };
 }
 
+/** Token counts of `total` tokens, all of them input but one (a `TokenUsageBreakdown`). */
+export function tokenBreakdown(total: number) {
+  return {
+    totalTokens: total,
+    inputTokens: total - 1,
+    cachedInputTokens: 0,
+    cacheWriteInputTokens: 0,
+    outputTokens: 1,
+    reasoningOutputTokens: 0,
+  };
+}
+
 /** Builders for one turn's notifications. */
 export function turnEvents(threadId: string, turnId: string) {
   const base = { threadId, turnId };
@@ -47,14 +59,7 @@ export function turnEvents(threadId: string, turnId: string) {
       note('item/completed', { ...base, item: agentMessage(id, text, phase), completedAtMs: 2 }),
     agentMessage,
     usage: (total: number) => {
-      const breakdown = {
-        totalTokens: total,
-        inputTokens: total - 1,
-        cachedInputTokens: 0,
-        cacheWriteInputTokens: 0,
-        outputTokens: 1,
-        reasoningOutputTokens: 0,
-      };
+      const breakdown = tokenBreakdown(total);
       return note('thread/tokenUsage/updated', {
         ...base,
         tokenUsage: { total: breakdown, last: breakdown, modelContextWindow: null },

@@ -1,4 +1,10 @@
-import { Codex, JsonRpcError, NotSignedInError } from '../../src/index.js';
+import {
+  ClosedError,
+  Codex,
+  CodexProcessError,
+  JsonRpcError,
+  NotSignedInError,
+} from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
 import type { PeerReply } from '../support/fake-peer.js';
@@ -6,7 +12,7 @@ import { answerTurns } from '../support/turn-fixtures.js';
 
 const threadInfo = { id: 'th-1', status: { type: 'idle' }, preview: '', ephemeral: false };
 
-async function clientFor(accountRead: () => PeerReply) {
+async function clientFor(accountRead: () => PeerReply | undefined) {
   const debug: string[] = [];
   const logger: Logger = {
     error: () => undefined,
@@ -53,6 +59,30 @@ describe('the sign-in check before the first turn', () => {
       result: { account: null, userId: null, requiresOpenaiAuth: true, workspaceRouting: null },
     }));
     await expect(thread.run('one')).rejects.toBeInstanceOf(NotSignedInError);
+    await codex.close();
+  });
+
+  it('closing during the first run() fails it naming turn/start, not the check the user never called', async () => {
+    // The server never answers the check: the client closes while it waits.
+    const { peer, codex, thread } = await clientFor(() => undefined);
+    const run = thread.run('one').catch((e: unknown) => e);
+    await peer.next('account/read');
+    await codex.close();
+    const error = await run;
+    expect(error).toBeInstanceOf(ClosedError);
+    expect(error).toMatchObject({ method: 'turn/start', code: 'closed' });
+    expect(String((error as Error).message)).toBe('turn/start: the Codex client is closed');
+  });
+
+  it('a server that dies during the check fails run() naming turn/start, with the cause kept', async () => {
+    const { peer, codex, thread } = await clientFor(() => undefined);
+    const run = thread.run('one').catch((e: unknown) => e);
+    await peer.next('account/read');
+    await peer.crash({ exitCode: 1 });
+    const error = await run;
+    expect(error).toBeInstanceOf(CodexProcessError);
+    expect(error).toMatchObject({ method: 'turn/start', exitCode: 1 });
+    expect(String((error as Error).message)).not.toContain('account/read');
     await codex.close();
   });
 });

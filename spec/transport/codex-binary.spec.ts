@@ -1,4 +1,8 @@
 import { accessSync, constants } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Codex } from '../../src/index.js';
 import {
   CodexBinaryNotFoundError,
   resolveBundledCodex,
@@ -40,6 +44,42 @@ describe('resolveCodex (CODEX_RX_CODEX_PATH)', () => {
     expect(() => resolveCodex({ CODEX_RX_CODEX_PATH: '/nonexistent/codex' })).toThrow(
       /CODEX_RX_CODEX_PATH names \/nonexistent\/codex/,
     );
+  });
+
+  it('names the variable, the path and what is wrong for a folder or a file it may not run', async () => {
+    const folder = await mkdtemp(path.join(tmpdir(), 'codex-rx-binary-'));
+    try {
+      const plain = path.join(folder, 'codex');
+      await writeFile(plain, '#!/bin/sh\n', { mode: 0o644 });
+      for (const [named, problem] of [
+        [folder, 'is a folder, not an executable'],
+        [plain, 'is not executable (mode 644; chmod +x it)'],
+      ] as const) {
+        const error = (() => {
+          try {
+            resolveCodex({ CODEX_RX_CODEX_PATH: named });
+          } catch (e) {
+            return e;
+          }
+        })();
+        expect(error).toBeInstanceOf(CodexBinaryNotFoundError);
+        expect((error as Error).message).toContain(
+          `CODEX_RX_CODEX_PATH names ${named}, which ${problem}.`,
+        );
+        expect(error).toMatchObject({ code: 'binary_not_found', triedPaths: [named] });
+      }
+      // Nothing is spawned: Codex.start() fails with the same error, not a bare EACCES.
+      const saved = process.env.CODEX_RX_CODEX_PATH;
+      process.env.CODEX_RX_CODEX_PATH = folder;
+      try {
+        await expect(Codex.start()).rejects.toThrow(/CODEX_RX_CODEX_PATH names .* is a folder/);
+      } finally {
+        if (saved === undefined) delete process.env.CODEX_RX_CODEX_PATH;
+        else process.env.CODEX_RX_CODEX_PATH = saved;
+      }
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('is what a spawned command uses unless codexPath is given', () => {

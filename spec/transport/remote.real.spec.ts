@@ -10,6 +10,7 @@ import { inspect } from 'node:util';
 import {
   AuthenticationError,
   Codex,
+  CodexProcessError,
   ConnectionLostError,
   signedBearer,
   startListener,
@@ -88,6 +89,35 @@ describe('remote connection failures', () => {
     expect(error).toMatchObject({ status: 401, url, code: 'authentication_failed' });
     expect(JSON.stringify(error) + String(error)).not.toContain(wrong);
     await expect(Codex.connect({ url })).rejects.toBeInstanceOf(AuthenticationError);
+  });
+
+  it('a server that exits before it listens is reported so: exit code and stderr tail in the message', async () => {
+    const started = { codexHome: home.path, env: home.env };
+    const refused = await startListener({ ...started, args: ['--no-such-flag'] }).catch(
+      (e: unknown) => e,
+    );
+    expect(refused).toBeInstanceOf(CodexProcessError);
+    expect(refused).toMatchObject({ exitCode: 2, code: 'process_exit' });
+    expect(String((refused as Error).message)).toMatch(
+      /exited before listening on ws:\/\/127\.0\.0\.1:\d+: codex app-server exited with code 2\nlast stderr lines:[^]*--no-such-flag/,
+    );
+    // A port another server answers /readyz on: ours cannot bind and exits; that is no success.
+    await using other = await startListener(started);
+    const port = Number(new URL(other.connectOptions.url).port);
+    const taken = await startListener({ ...started, port }).catch((e: unknown) => e);
+    expect(taken).toBeInstanceOf(CodexProcessError);
+    expect(String((taken as Error).message)).toMatch(
+      new RegExp(
+        `exited before listening on ws://127\\.0\\.0\\.1:${port}: codex app-server exited with code 1[^]*Address in use`,
+      ),
+    );
+    // A socket path another server holds is refused before a process starts.
+    await using unix = await startListener({ ...started, listen: 'unix' });
+    const socketPath = unix.connectOptions.socketPath;
+    await expect(startListener({ ...started, listen: 'unix', socketPath })).rejects.toMatchObject({
+      code: 'address_in_use',
+      message: expect.stringContaining(`socket ${socketPath} is already in use`),
+    });
   });
 
   it('a listener handle shows no token in util.inspect or JSON.stringify, yet connects', async () => {

@@ -63,6 +63,19 @@ const api = (chat: WebChat, path: string, cookie: string | undefined, body?: unk
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 
+/** The threads the chat server's app-server has loaded. */
+async function loadedThreads(chat: WebChat): Promise<string[]> {
+  return (await chat.codex.request('thread/loaded/list', {})).data;
+}
+
+/**
+ * What `thread/unsubscribe` answers for the chat server's connection now: `notSubscribed` once
+ * the example has unsubscribed the thread itself.
+ */
+async function unsubscribed(chat: WebChat, threadId: string): Promise<string> {
+  return (await chat.codex.request('thread/unsubscribe', { threadId })).status;
+}
+
 describe('the web chat route', () => {
   let chat: WebChat;
 
@@ -186,9 +199,14 @@ describe('the web chat route', () => {
   it('bounds the chats of a session and in total, evicting the least recently used idle one', async () => {
     const before = chat.chatCount();
     const a = await session(chat);
-    for (const id of ['a1', 'a2', 'a3']) await ask(chat, a, id, [user('u1', 'hello world')]);
-    // a1 was the idlest: forgotten (its thread unsubscribed); a2 and a3 stay.
+    const loaded = new Set(await loadedThreads(chat));
+    await ask(chat, a, 'a1', [user('u1', 'hello world')]);
+    const [a1Thread] = (await loadedThreads(chat)).filter((id) => !loaded.has(id));
+    for (const id of ['a2', 'a3']) await ask(chat, a, id, [user('u1', 'hello world')]);
+    // a1 was the idlest: forgotten; a2 and a3 stay.
     await expect((await api(chat, '/api/history?id=a1', a)).json()).resolves.toEqual([]);
+    // And its thread unsubscribed on the server: unsubscribing it again, it has no subscription.
+    await expect(unsubscribed(chat, a1Thread!)).resolves.toBe('notSubscribed');
     expect(JSON.stringify(await (await api(chat, '/api/history?id=a3', a)).json())).toContain(
       'hello world',
     );
@@ -198,6 +216,21 @@ describe('the web chat route', () => {
     expect(chat.chatCount()).toBe(3);
     expect(before).toBeLessThanOrEqual(3);
   }, 120_000);
+});
+
+describe('the web chat route, idle chats', () => {
+  it('forgets a chat idle for idleMs and unsubscribes its thread on the server', async () => {
+    await using chat = await startWebChat({ idleMs: 200 });
+    const cookie = await session(chat);
+    const loaded = new Set(await loadedThreads(chat));
+    await ask(chat, cookie, 'idle', [user('u1', 'hello world')]);
+    const [thread] = (await loadedThreads(chat)).filter((id) => !loaded.has(id));
+    expect(chat.chatCount()).toBe(1);
+    // The sweep runs on its own timer: wait for it (the test's timeout bounds the wait).
+    while (chat.chatCount() > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect((await api(chat, '/api/history?id=idle', cookie)).json()).resolves.toEqual([]);
+    await expect(unsubscribed(chat, thread!)).resolves.toBe('notSubscribed');
+  }, 60_000);
 });
 
 describe('CodexChat refusals through the UI message stream', () => {

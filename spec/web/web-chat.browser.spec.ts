@@ -138,7 +138,19 @@ describe('the web chat in a real browser', () => {
     await expect(page.locator('.assistant').first().locator('.text').textContent()).resolves.toBe(
       final,
     );
+    // Each replayed answer shows its own turn's tokens, as it did live.
+    await page.locator('.assistant').nth(1).locator('.usage').waitFor(WAIT);
+    await expect(tokensOf(page, 0)).resolves.toBe(first);
+    await expect(tokensOf(page, 1)).resolves.toBe(second);
     await shot(page, '2-reloaded');
+    // And an answer after the reload its own, not the thread's running total.
+    await send(page, 'hello after reload');
+    await lastAnswer(page)
+      .locator('.text', { hasText: 'You said: hello after reload.' })
+      .waitFor(WAIT);
+    await idle(page);
+    await lastAnswer(page).locator('.usage').waitFor(WAIT);
+    await expect(tokensOf(page, 2)).resolves.toBe(first);
     // No favicon 404, no error in the console, on load and reload alike.
     expect(problems).toEqual([]);
     await page.close();
@@ -149,7 +161,8 @@ describe('the web chat in a real browser', () => {
     await send(page, 'run the build');
     const tool = page.locator('.tool[data-state=output-available]');
     await tool.locator('pre.output', { hasText: 'build ok' }).waitFor(WAIT);
-    await expect(tool.locator('pre.output').textContent()).resolves.toContain('(exit 0)');
+    // The streamed (preliminary) output shows "build ok" before the exit code arrives.
+    await tool.locator('pre.output', { hasText: '(exit 0)' }).waitFor(WAIT);
     await lastAnswer(page).locator('.text', { hasText: 'It printed build ok.' }).waitFor(WAIT);
     // The command as the agent wrote it: not the shell wrapper's escaped copy.
     await expect(tool.locator('summary').textContent()).resolves.toBe(

@@ -18,6 +18,9 @@ import { frameTurn } from './frame-turn.js';
 import { toReadableStream, toUIMessageStreamResponse } from './ui-message-stream-response.js';
 import { UIChunkWriter } from './ui-chunk-writer.js';
 
+/** How many turns' usage a chat keeps for {@link CodexChat.history}. */
+const MAX_REMEMBERED_USAGES = 1_000;
+
 /** The turn a chat is running, kept between the HTTP requests that show it. */
 interface RunningTurn {
   readonly turn: TurnObservable;
@@ -51,6 +54,8 @@ export interface ChatRequestBody {
  */
 export class CodexChat {
   private running: RunningTurn | undefined;
+  /** The usage each turn ended with, by turn id: the server's stored turns carry none. */
+  private readonly usages = new Map<string, Pick<TurnState, 'usage' | 'turnUsage'>>();
 
   constructor(readonly thread: Thread) {}
 
@@ -180,7 +185,10 @@ export class CodexChat {
     if (running && !running.ended) await running.turn.interrupt();
   }
 
-  /** The thread's stored turns as UI messages (user and assistant), oldest first. */
+  /**
+   * The thread's stored turns as UI messages (user and assistant), oldest first; a turn this chat
+   * ran carries its `data-usage` (the server stores none with a turn).
+   */
   async history(): Promise<UIMessage[]> {
     const turns = await lastValueFrom(
       this.thread.turns$({ sortDirection: 'asc', itemsView: 'full' }).pipe(toArray()),
@@ -200,7 +208,8 @@ export class CodexChat {
               c.type === 'text' ? [{ type: 'text', text: c.text }] : [],
             ),
           });
-      const state = turnStateFromTurn(turn, this.thread.id);
+      // The server stores no usage with a turn: what this chat saw live is given back.
+      const state = { ...turnStateFromTurn(turn, this.thread.id), ...this.usages.get(turn.id) };
       const chunks = frameTurn(from([] as TurnState[]), new UIChunkWriter(), {
         messageId: turn.id,
         latest: state,
@@ -232,6 +241,7 @@ export class CodexChat {
     turn.pipe(toTurnState()).subscribe({
       next: (state) => {
         running.latest = state;
+        if (state.turnId !== null && state.usage !== null) this.remember(state);
         running.states.next(state);
       },
       error: (error: unknown) => {
@@ -244,6 +254,15 @@ export class CodexChat {
       },
     });
     return running;
+  }
+
+  private remember(state: TurnState): void {
+    const id = state.turnId!;
+    this.usages.delete(id);
+    this.usages.set(id, { usage: state.usage, turnUsage: state.turnUsage });
+    // Oldest first in a Map: a long thread keeps the usage of its latest turns only.
+    if (this.usages.size > MAX_REMEMBERED_USAGES)
+      this.usages.delete(this.usages.keys().next().value!);
   }
 
   /** One response's worth of the running turn, from what the writer has sent so far. */

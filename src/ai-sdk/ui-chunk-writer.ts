@@ -93,7 +93,7 @@ function toolOutcome(item: ItemState): ToolOutcome {
  * dynamic tool calls as dynamic tool parts (`tool-input-*`, preliminary and final
  * `tool-output-*`, `tool-approval-request` for a pending approval, `tool-output-denied` for a
  * declined one), and what has no AI SDK equivalent as data parts: `data-plan`, `data-diff`,
- * `data-usage`, `data-request` (a question or other request on no tool), `data-item` (any other
+ * `data-usage` (the thread's `ThreadTokenUsage` and `turn`, the turn's own tokens), `data-request` (a question or other request on no tool), `data-item` (any other
  * item), `data-status` (the turn's end). One writer serves a turn across several HTTP responses:
  * what it sent once it does not send again.
  */
@@ -122,7 +122,11 @@ export class UIChunkWriter {
     if (next.diff !== null && next.diff !== previous?.diff)
       out.push({ type: 'data-diff', id: 'diff', data: next.diff });
     if (next.usage !== null && next.usage !== previous?.usage)
-      out.push({ type: 'data-usage', id: 'usage', data: next.usage });
+      out.push({
+        type: 'data-usage',
+        id: 'usage',
+        data: { ...next.usage, turn: next.turnUsage },
+      });
     if (next.status !== 'inProgress' && previous?.status !== next.status) {
       this.closeParts(out);
       out.push({

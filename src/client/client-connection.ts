@@ -148,7 +148,7 @@ export class ClientConnection {
       // The one place the wire's untyped answer meets the protocol's types.
       control: <M extends ClientRequestMethod>(method: M, params: ClientRequestParams<M>) =>
         this.rpc.request(method, params, controlOptions) as Promise<ClientRequestResult<M>>,
-      ensureSignedIn: () => {
+      ensureSignedIn: (forMethod) => {
         if (options.checkSignIn === false) return Promise.resolve();
         if (this.signInUnsupported) return Promise.resolve();
         this.signedIn ??= (
@@ -170,7 +170,11 @@ export class ClientConnection {
         );
         // A failed check is asked again next time: the user may sign in meanwhile.
         this.signedIn.catch(() => (this.signedIn = undefined));
-        return this.signedIn;
+        return this.signedIn.catch((error: unknown) => {
+          // Ended meanwhile: the user's call failed, not a check they never made.
+          if (error instanceof NotSignedInError) throw error;
+          throw this.rpc.endedErrorFor(forMethod) ?? error;
+        });
       },
     };
   }

@@ -3,18 +3,14 @@ import path from 'node:path';
 import { BehaviorSubject, EMPTY, catchError, filter, map, merge, mergeMap } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { Codex } from '../client/codex.js';
-import type { ResumeThreadOptions } from '../client/codex.js';
 import type { ConnectOptions } from '../client/codex-options.js';
 import { CodexError } from '../errors/codex-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError } from '../errors/json-rpc-error.js';
 import { silentLogger } from '../logger.js';
 import type { FullLogger } from '../logger.js';
-import type { ThreadStartParams } from '../protocol/generated/v2/ThreadStartParams.js';
 import type { Thread } from '../thread/thread.js';
 import { assertThreadId } from '../thread/thread.js';
-import type { ThreadOptions } from '../thread/thread-options.js';
-import type { ThreadPresetOptions } from '../thread/presets.js';
 import type { RemoteOptions } from '../transport/websocket-transport.js';
 import type { PoolNotification, PoolServerRequest } from './pool-events.js';
 import { PoolMember } from './pool-member.js';
@@ -217,10 +213,8 @@ export class CodexPool implements AsyncDisposable {
    *
    * @throws `CodexError` (`pool_unavailable`) when no member is ready; `ClosedError` after close.
    */
-  async startThread(
-    params: ThreadStartParams & ThreadPresetOptions = {},
-    options: ThreadOptions = {},
-  ): Promise<Thread> {
+  async startThread(...args: Parameters<Codex['startThread']>): Promise<Thread> {
+    const [params = {}] = args;
     this.assertOpen('thread/start');
     const ready = this.members.filter((member) => member.ready);
     if (ready.length === 0)
@@ -240,7 +234,7 @@ export class CodexPool implements AsyncDisposable {
     member.placing++;
     let thread: Thread;
     try {
-      thread = await member.ready!.startThread(params, options);
+      thread = await member.ready!.startThread(...args);
     } finally {
       member.placing--;
     }
@@ -256,11 +250,9 @@ export class CodexPool implements AsyncDisposable {
    * @throws `CodexError` `member_unavailable` when its member is not ready, `thread_not_found`
    *   when no ready member has it; {@link InvalidInputError} for a bad id.
    */
-  async resumeThread(
-    threadId: string,
-    params: ResumeThreadOptions = {},
-    options: ThreadOptions = {},
-  ): Promise<Thread> {
+  async resumeThread(...args: Parameters<Codex['resumeThread']>): Promise<Thread> {
+    // The client's own parameters, so the two cannot drift apart; it checks them all again.
+    const [threadId] = args;
     assertThreadId(threadId, 'thread/resume');
     this.assertOpen('thread/resume');
     const member = this.affinity.get(threadId) ?? (await this.locate(threadId));
@@ -270,7 +262,7 @@ export class CodexPool implements AsyncDisposable {
         `thread ${threadId} lives on pool member ${member.name}, which is ${member.state}`,
         { code: 'member_unavailable', method: 'thread/resume', data: { member: member.name } },
       );
-    const thread = await codex.resumeThread(threadId, params, options);
+    const thread = await codex.resumeThread(...args);
     this.remember(threadId, member);
     return thread;
   }

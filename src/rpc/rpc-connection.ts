@@ -90,6 +90,8 @@ export type NotificationListener = (
 
 /** A failed write means the peer is going away; its close, with the real cause, normally follows at once. */
 const WRITE_FAILURE_GRACE_MS = 2000;
+/** How many given-up request ids are remembered, so their late answers are expected, not odd. */
+const MAX_ABANDONED_IDS = 4096;
 
 interface Pending {
   readonly method: string;
@@ -127,6 +129,8 @@ export class RpcConnection {
   private readonly redactor: SecretRedactor;
   /** Ids of our requests on the wire that vscode-jsonrpc still waits on. */
   private readonly awaiting = new Set<number | string>();
+  /** Ids of our requests given up on before their answer (oldest first, bounded). */
+  private readonly abandoned = new Set<number | string>();
   /** The id vscode-jsonrpc gave the request it last wrote (set synchronously inside sendRequest). */
   private lastWrittenId: number | string | undefined;
   /** Hands a message to vscode-jsonrpc as if it came from the server. */
@@ -152,6 +156,13 @@ export class RpcConnection {
       },
       response: (id) => {
         if (this.awaiting.delete(id)) return true;
+        if (this.abandoned.delete(id)) {
+          // Expected: this client stopped waiting for it (its timeout, an abort, an unsubscribe).
+          this.logger.debug?.(
+            `codex-rx: skipped a response to request ${JSON.stringify(id)}, given up on before it came`,
+          );
+          return false;
+        }
         this.logger.warn(
           `codex-rx: skipped a response with an unknown or already answered id ${JSON.stringify(id)}`,
         );
@@ -217,6 +228,14 @@ export class RpcConnection {
   /** Whether the connection has ended (closed or lost). */
   get isClosed(): boolean {
     return this.ended;
+  }
+
+  /**
+   * The error a request for `method` gets now that the connection has ended (its class tells the
+   * cause: closed, lost, the process exited), or undefined while it is open.
+   */
+  endedErrorFor(method: string): CodexError | undefined {
+    return this.ended ? this.endedError(method) : undefined;
   }
 
   /** Requests still waiting for a response (or for a slot to be sent in). */
@@ -381,10 +400,14 @@ export class RpcConnection {
   /**
    * A request settled here (timed out, aborted) before its answer came: vscode-jsonrpc would keep
    * its response handler until an answer that may never come (the server ignores
-   * `$/cancelRequest`). A local answer releases it; a late real one is then skipped and logged.
+   * `$/cancelRequest`). A local answer releases it; a late real one is then skipped, logged at
+   * debug level only (the client itself stopped waiting).
    */
   private abandon(id: number | string): void {
     if (!this.awaiting.delete(id) || this.ended) return;
+    this.abandoned.add(id);
+    if (this.abandoned.size > MAX_ABANDONED_IDS)
+      this.abandoned.delete(this.abandoned.values().next().value!);
     this.deliverToConnection?.({
       jsonrpc: '2.0',
       id,
@@ -443,6 +466,7 @@ export class RpcConnection {
     // Failing a request in flight frees its slot; nothing queued may be sent through it now.
     this.slots.close();
     this.awaiting.clear();
+    this.abandoned.clear();
     this.closeReason = error instanceof CodexProcessError ? this.redactProcessError(error) : error;
     error = this.closeReason;
     for (const entry of [...this.pending]) entry.fail(this.endedError(entry.method));

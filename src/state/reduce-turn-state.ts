@@ -3,6 +3,7 @@ import type { ThreadItem } from '../protocol/generated/v2/ThreadItem.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
 import { finalResponseOf } from './final-response.js';
 import { findItem, withItem } from './item-list.js';
+import { isTokenUsage, turnUsageAfter } from './turn-usage.js';
 import { INITIAL_TURN_STATE } from './turn-state.js';
 import { isServerRequest, requestKey } from './state-event.js';
 import type { ItemState, PendingRequest, TurnState } from './turn-state.js';
@@ -114,8 +115,12 @@ function fold(state: TurnState, event: StateEvent): TurnState {
       if (!ids(p) || typeof p.diff !== 'string' || p.diff === state.diff) return state;
       return { ...named(state, event.params), diff: event.params.diff };
     case 'thread/tokenUsage/updated':
-      if (!ids(p) || !isObject(p.tokenUsage) || same(p.tokenUsage, state.usage)) return state;
-      return { ...named(state, event.params), usage: event.params.tokenUsage };
+      if (!ids(p) || !isTokenUsage(p.tokenUsage) || same(p.tokenUsage, state.usage)) return state;
+      return {
+        ...named(state, event.params),
+        usage: event.params.tokenUsage,
+        turnUsage: turnUsageAfter(state, event.params.tokenUsage),
+      };
     case 'error': {
       if (!ids(p) || !isObject(p.error) || typeof p.error.message !== 'string') return state;
       const { error, willRetry } = event.params;
@@ -269,6 +274,7 @@ function withItems(state: TurnState, items: readonly ItemState[]): TurnState {
     plan: state.plan,
     diff: state.diff,
     usage: state.usage,
+    turnUsage: state.turnUsage,
     error: state.error,
     retrying: null,
     finalResponse: state.finalResponse,
@@ -403,6 +409,7 @@ function unchanged(state: TurnState, next: TurnState): boolean {
     next.plan === state.plan &&
     next.diff === state.diff &&
     next.usage === state.usage &&
+    next.turnUsage === state.turnUsage &&
     next.error === state.error &&
     next.retrying === state.retrying &&
     next.finalResponse === state.finalResponse &&

@@ -1,6 +1,7 @@
 import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
 import type { ThreadItem } from '../protocol/generated/v2/ThreadItem.js';
 import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
+import type { TokenUsageBreakdown } from '../protocol/generated/v2/TokenUsageBreakdown.js';
 import type { TurnError } from '../protocol/generated/v2/TurnError.js';
 import type { TurnPlanStep } from '../protocol/generated/v2/TurnPlanStep.js';
 
@@ -70,8 +71,13 @@ export interface TurnState {
   readonly plan: TurnPlan | null;
   /** The turn's latest aggregated unified diff, or null. */
   readonly diff: string | null;
-  /** The latest token usage, or null. */
+  /** The latest token usage, or null: `total` is the thread's running total, `last` the latest model call's. */
   readonly usage: ThreadTokenUsage | null;
+  /**
+   * This turn's own tokens (every model call of the turn, not the thread's running total), or
+   * null before its first usage report.
+   */
+  readonly turnUsage: TokenUsageBreakdown | null;
   /** The server's error: of a failed turn, or a non-retried `error` notification; else null. */
   readonly error: TurnError | null;
   /** The server's latest retry notice (an `error` it will retry), cleared by progress; else null. */
@@ -94,6 +100,7 @@ export const INITIAL_TURN_STATE: TurnState = Object.freeze({
   plan: null,
   diff: null,
   usage: null,
+  turnUsage: null,
   error: null,
   retrying: null,
   finalResponse: null,

@@ -53,7 +53,7 @@ export class PlainTurnDriver implements TurnDriver {
   }
 
   private async send(): Promise<string> {
-    await this.ctx.ensureSignedIn();
+    await this.ctx.ensureSignedIn('turn/start');
     const response = await this.ctx.request('turn/start', {
       ...this.wire,
       threadId: this.threadId,

@@ -233,7 +233,7 @@ export class Thread {
         route: this.route,
         events$: this.events$,
         control: (method, params) => this.ctx.control(method, params),
-        ready: () => this.ctx.ensureSignedIn(),
+        ready: () => this.ctx.ensureSignedIn('thread/goal/set'),
       },
       objective,
       tokenBudget,

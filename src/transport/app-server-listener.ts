@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { InspectOptionsStylized } from 'node:util';
+import { CodexError } from '../errors/codex-error.js';
 import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { codexCommand } from './codex-command.js';
 import type { CodexCommandOptions } from './codex-command.js';
@@ -95,12 +96,26 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
   const args = ['app-server'];
   let connectOptions: ListenerConnectOptions;
   let ready: () => Promise<boolean>;
+  let readyWhen: string;
+  /** Whether the server has said, on stderr, that it listens where we asked. */
+  let announced = false;
+  let announcement: string | undefined;
   if (listen === 'unix') {
     const socketPath = options.socketPath ?? path.join(folder, 'app-server.sock');
     args.push('--listen', `unix://${socketPath}`);
     connectOptions = { socketPath };
+    // Another server on that path would accept for it: refuse at once rather than report
+    // success for a process that is about to exit with "already in use".
+    if (options.socketPath !== undefined && (await accepts(socketPath))) {
+      await rm(folder, { recursive: true, force: true });
+      throw new CodexError(`socket ${socketPath} is already in use by another server`, {
+        code: 'address_in_use',
+        data: { socketPath },
+      });
+    }
     // The control socket answers WebSocket upgrades only (no /readyz): it is ready once it accepts.
     ready = () => accepts(socketPath);
+    readyWhen = `listening on ${socketPath}`;
   } else {
     const port = options.port ?? (await freePort());
     args.push('--listen', `ws://127.0.0.1:${port}`);
@@ -119,7 +134,11 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
       if (auth.audience) args.push('--ws-audience', auth.audience);
       connectOptions = { url: `ws://127.0.0.1:${port}` };
     }
-    ready = () => readyz({ port });
+    // /readyz alone is not enough: another server on a port given in the options answers it
+    // while ours fails to bind and exits. Ours says on stderr where it listens, once it does.
+    announcement = `ws://127.0.0.1:${port}`;
+    ready = async () => announced && (await readyz({ port }));
+    readyWhen = `listening on ws://127.0.0.1:${port}`;
   }
   args.push(...(options.args ?? []));
   const command = codexCommand(options, args);
@@ -136,6 +155,10 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
     stdin: 'ignore',
     stdout: 'ignore',
     redactor,
+    onStderr: (line) => {
+      if (announcement !== undefined && /listening/i.test(line) && line.includes(announcement))
+        announced = true;
+    },
   });
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
@@ -146,7 +169,7 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
   try {
     await child.waitUntilReady(ready, options.readyTimeoutMs ?? 20_000, {
       executable: command.executable,
-      readyWhen: listen === 'unix' ? 'listening' : 'answering /readyz',
+      readyWhen,
     });
   } catch (error) {
     await close();

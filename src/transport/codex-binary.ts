@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { CodexError } from '../errors/codex-error.js';
@@ -109,8 +109,9 @@ export const CODEX_PATH_ENV = 'CODEX_RX_CODEX_PATH';
  * `codex-path` helper folder, as the bundled one does.
  *
  * @param env - defaults to `process.env`.
- * @throws {@link CodexBinaryNotFoundError} when `CODEX_RX_CODEX_PATH` names no file, or (unset)
- *   when there is no bundled binary.
+ * @throws {@link CodexBinaryNotFoundError} when `CODEX_RX_CODEX_PATH` names no file, a folder or a
+ *   file that may not be executed (the message names the variable, the path and which), or
+ *   (unset) when there is no bundled binary.
  */
 export function resolveCodex(
   env: Readonly<Record<string, string | undefined>> = process.env,
@@ -118,13 +119,37 @@ export function resolveCodex(
   const override = env[CODEX_PATH_ENV];
   if (override === undefined || override === '') return resolveBundledCodex();
   const full = path.resolve(override);
-  if (!existsSync(full)) {
+  const wrong = whatIsWrong(full);
+  if (wrong !== undefined) {
     throw new CodexBinaryNotFoundError(
-      `codex-rx: ${CODEX_PATH_ENV} names ${full}, which does not exist. ` +
+      `codex-rx: ${CODEX_PATH_ENV} names ${full}, which ${wrong}. ` +
         `Unset it to use the bundled binary, or point it at a codex executable.`,
       [full],
     );
   }
   const helperPath = path.join(path.dirname(path.dirname(full)), 'codex-path');
   return { path: full, ...(existsSync(helperPath) ? { helperPath } : {}) };
+}
+
+/** Why `file` cannot be spawned as the `codex` executable, or undefined when it can. */
+function whatIsWrong(file: string): string | undefined {
+  let stats;
+  try {
+    stats = statSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? 'does not exist'
+      : `cannot be read (${code ?? String(error)})`;
+  }
+  if (stats.isDirectory()) return 'is a folder, not an executable';
+  if (!stats.isFile()) return 'is not a regular file';
+  // Windows has no execute bit: what it runs is decided by the name.
+  if (process.platform === 'win32') return undefined;
+  try {
+    accessSync(file, constants.X_OK);
+  } catch {
+    return `is not executable (mode ${(stats.mode & 0o777).toString(8).padStart(3, '0')}; chmod +x it)`;
+  }
+  return undefined;
 }

@@ -1,0 +1,45 @@
+import type { ThreadTokenUsage } from '../protocol/generated/v2/ThreadTokenUsage.js';
+import type { TokenUsageBreakdown } from '../protocol/generated/v2/TokenUsageBreakdown.js';
+import type { TurnState } from './turn-state.js';
+
+const FIELDS = [
+  'totalTokens',
+  'inputTokens',
+  'cachedInputTokens',
+  'cacheWriteInputTokens',
+  'outputTokens',
+  'reasoningOutputTokens',
+] as const;
+
+function isBreakdown(value: unknown): value is TokenUsageBreakdown {
+  if (value === null || typeof value !== 'object') return false;
+  const counts = value as Record<string, unknown>;
+  return FIELDS.every((field) => Number.isFinite(counts[field]));
+}
+
+/** Whether a report carries what the fold counts: finite numbers in `total` and `last`. */
+export function isTokenUsage(value: unknown): value is ThreadTokenUsage {
+  if (value === null || typeof value !== 'object') return false;
+  const usage = value as Record<string, unknown>;
+  return isBreakdown(usage.total) && isBreakdown(usage.last);
+}
+
+function combine(
+  base: TokenUsageBreakdown,
+  plus: TokenUsageBreakdown,
+  minus: TokenUsageBreakdown,
+): TokenUsageBreakdown {
+  const out = {} as Record<(typeof FIELDS)[number], number>;
+  for (const field of FIELDS) out[field] = Math.max(0, base[field] + plus[field] - minus[field]);
+  return out;
+}
+
+/**
+ * The turn's own tokens once `usage` is reported. The server reports the thread's running
+ * `total` and the latest model call's `last`: the turn's first report counts its `last`, each
+ * later one adds what the total grew by, so a repeated report is not counted twice.
+ */
+export function turnUsageAfter(state: TurnState, usage: ThreadTokenUsage): TokenUsageBreakdown {
+  if (state.turnUsage === null || state.usage === null) return usage.last;
+  return combine(state.turnUsage, usage.total, state.usage.total);
+}
