@@ -21,6 +21,26 @@ describe('ReplayLog', () => {
     expect(replayed[1]).toBe(buffered);
   });
 
+  it('replays events kept as frame bytes (multi-byte text, frames larger than its buffers) as equal copies', () => {
+    const log = new ReplayLog();
+    const events = [
+      ...Array.from({ length: 500 }, (_, i) => t.delta('m', `${i} naïve ✓ 🎉`) as TurnEvent),
+      t.delta('m', '🎉'.repeat(300_000)) as TurnEvent,
+      t.delta('m', 'after') as TurnEvent,
+    ];
+    let chunk = 0;
+    for (const event of events) {
+      const text = JSON.stringify(event);
+      const bytes = Buffer.from(text);
+      log.append(event, { chunk: ++chunk, text, start: 0, end: text.length, bytes });
+      // The transport's buffer is not the log's to keep: it may change once delivered.
+      bytes.fill(0x20);
+    }
+    const replayed = [...log.events()];
+    expect(replayed).toEqual(events);
+    expect(replayed[0]).not.toBe(events[0]);
+  });
+
   it('grows past its first allocation and lets go of everything on clear()', () => {
     const log = new ReplayLog();
     const events = Array.from({ length: 1000 }, (_, i) => t.delta('m', String(i)) as TurnEvent);

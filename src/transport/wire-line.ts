@@ -10,4 +10,10 @@ export interface WireLine {
   readonly text: string;
   readonly start: number;
   readonly end: number;
+  /**
+   * The message's own UTF-8 bytes, where the transport reads each message by itself (a WebSocket
+   * frame, whose `text` is that message alone): a consumer keeping many messages copies these
+   * rather than keep one small string each. Valid during the delivery only, like the rest.
+   */
+  readonly bytes?: Uint8Array | undefined;
 }
