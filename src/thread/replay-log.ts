@@ -1,18 +1,15 @@
 import type { WireLine } from '../transport/wire-line.js';
 import type { TurnEvent } from './turn-event.js';
 
-/** The first byte slab's size; each next one doubles, up to {@link MAX_SLAB_BYTES}. */
-const FIRST_SLAB_BYTES = 4 * 1024;
-const MAX_SLAB_BYTES = 1024 * 1024;
-
 /**
  * A running turn's events so far, kept for subscribers who join late, as wire text and parsed
  * again on replay: keeping 200,000 parsed objects alive costs more in garbage collection than the
  * whole rest of the event path (measured by `npm run bench`, throughput case).
  *
- * - Where the transport gives the message's bytes (one WebSocket frame each), they are copied
- *   into a few large buffers outside the JS heap: a string kept per frame is 200,000 small
- *   objects for the collector to copy and promote, as costly as the parsed objects.
+ * - Where the transport gives the message's bytes (one WebSocket frame each), the memory they
+ *   view is kept, not copied: the socket read they came in, shared by every frame of it. A
+ *   string kept per frame is 200,000 small objects for the collector to copy and promote, and
+ *   copying the bytes out (into fresh memory) cost about as much again.
  * - Where it gives a decoded text with many messages in it (a JSONL chunk), that one string is
  *   kept, shared by every event in it, with where each event sits.
  * - Other events (buffered before their turn was known) are kept as they are.
@@ -24,11 +21,10 @@ export class ReplayLog {
   private texts: string[] = [];
   private lastChunk = -1;
   private objects: TurnEvent[] = [];
-  private slabs: Buffer[] = [];
-  /** Bytes used of the last slab. */
-  private used = 0;
+  private memory: ArrayBufferLike[] = [];
+  private lastMemory: ArrayBufferLike | undefined;
   /**
-   * Per event: where (a text's index; -1 for an object; -2 - i for slab i), then start (or the
+   * Per event: where (a text's index; -1 for an object; -2 - i for memory i), then start (or the
    * object's index) and end.
    */
   private entries = new Int32Array(3 * 64);
@@ -47,18 +43,13 @@ export class ReplayLog {
     const at = 3 * this.count++;
     const bytes = wire?.bytes;
     if (bytes) {
-      let slab = this.slabs.at(-1);
-      if (!slab || this.used + bytes.length > slab.length) {
-        const next = slab ? Math.min(2 * slab.length, MAX_SLAB_BYTES) : FIRST_SLAB_BYTES;
-        // Never read past what is written, so left uninitialised.
-        slab = Buffer.allocUnsafeSlow(Math.max(next, bytes.length));
-        this.slabs.push(slab);
-        this.used = 0;
+      if (bytes.buffer !== this.lastMemory) {
+        this.memory.push(bytes.buffer);
+        this.lastMemory = bytes.buffer;
       }
-      slab.set(bytes, this.used);
-      this.entries[at] = -1 - this.slabs.length;
-      this.entries[at + 1] = this.used;
-      this.entries[at + 2] = this.used += bytes.length;
+      this.entries[at] = -1 - this.memory.length;
+      this.entries[at + 1] = bytes.byteOffset;
+      this.entries[at + 2] = bytes.byteOffset + bytes.byteLength;
     } else if (wire) {
       if (wire.chunk !== this.lastChunk) {
         this.texts.push(wire.text);
@@ -81,7 +72,10 @@ export class ReplayLog {
       const end = this.entries[3 * i + 2];
       if (source === -1) yield this.objects[start]!;
       else if (source >= 0) yield JSON.parse(this.texts[source]!.slice(start, end)) as TurnEvent;
-      else yield JSON.parse(this.slabs[-2 - source]!.toString('utf8', start, end)) as TurnEvent;
+      else {
+        const bytes = Buffer.from(this.memory[-2 - source]!, start, end! - start);
+        yield JSON.parse(bytes.toString('utf8')) as TurnEvent;
+      }
     }
   }
 
@@ -90,8 +84,8 @@ export class ReplayLog {
     this.texts = [];
     this.lastChunk = -1;
     this.objects = [];
-    this.slabs = [];
-    this.used = 0;
+    this.memory = [];
+    this.lastMemory = undefined;
     this.entries = new Int32Array(0);
     this.count = 0;
   }
