@@ -21,12 +21,13 @@ import type { BenchConfig, CaseResult } from '../support/case.js';
 import { target } from '../support/case.js';
 import { inMemoryClient } from '../support/in-memory-client.js';
 import { formatSummary, settleHeap, summarize } from '../support/stats.js';
+import type { Summary } from '../support/stats.js';
 import { delta, jsonl, turnCompleted, writeChunked } from '../support/wire.js';
 import { turnObject } from '../../spec/support/turn-fixtures.js';
 import { answerHandshake, rawWebSocketPeer } from '../../spec/support/raw-websocket-peer.js';
 import { frame } from '../../spec/support/websocket-frame.js';
 
-type Via = 'stdio' | 'ws' | 'unix';
+export type Via = 'stdio' | 'ws' | 'unix';
 const VIAS: readonly Via[] = ['stdio', 'ws', 'unix'];
 
 async function conversationMs(
@@ -85,7 +86,21 @@ async function wsPeer(
   };
 }
 
-async function throughputEventsPerS(via: Via, messages: readonly unknown[]): Promise<number> {
+/** One throughput run: wall time and this process's CPU time (user + system), in ms. */
+export interface ThroughputRun {
+  readonly ms: number;
+  readonly cpuMs: number;
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+export async function throughputRun(
+  via: Via,
+  messages: readonly unknown[],
+): Promise<ThroughputRun> {
   const events = messages.length;
   let codex: Codex;
   let send: () => void;
@@ -110,15 +125,16 @@ async function throughputEventsPerS(via: Via, messages: readonly unknown[]): Pro
     const turn = thread.turn('stream');
     let seen = 0;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     const done = new Promise<void>((resolve, reject) =>
       turn.subscribe({ next: () => void seen++, complete: resolve, error: reject }),
     );
     await turn.turnId;
     send();
     await done;
-    const ms = performance.now() - started;
+    const run = { ms: performance.now() - started, cpuMs: cpuMsSince(cpu) };
     if (seen !== events) throw new Error(`transports: ${seen} of ${events} events arrived`);
-    return (events / ms) * 1000;
+    return run;
   } finally {
     await codex.close();
     await stop();
@@ -130,13 +146,15 @@ async function throughputEventsPerS(via: Via, messages: readonly unknown[]): Pro
  * decodes and `JSON.parse`s each frame, fed the same bytes the same way over 127.0.0.1. codex-rx
  * reads through `ws` too, so this is its ceiling over WebSocket.
  */
-async function bareWsEventsPerS(frames: readonly string[]): Promise<number> {
+export async function bareWsRun(frames: readonly string[]): Promise<ThroughputRun> {
   const wire = Buffer.concat(frames.map((text) => frame(0x81, text)));
   let started = 0;
+  let cpu = process.cpuUsage();
   const peer = await rawWebSocketPeer({
     onConnection: (connection) =>
       setImmediate(() => {
         started = performance.now();
+        cpu = process.cpuUsage();
         writeChunked(connection.socket, wire);
       }),
   });
@@ -151,7 +169,7 @@ async function bareWsEventsPerS(frames: readonly string[]): Promise<number> {
         if (++seen === frames.length) resolve();
       }),
     );
-    return (frames.length / (performance.now() - started)) * 1000 + sink * 0;
+    return { ms: performance.now() - started + sink * 0, cpuMs: cpuMsSince(cpu) };
   } finally {
     client.terminate();
     await peer.close();
@@ -180,30 +198,38 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
   }
   const messages: unknown[] = Array.from({ length: deltas }, (_, n) => delta('th-0', 'tu-0', n));
   messages.push(turnCompleted('th-0', 'tu-0'));
-  const stdio: number[] = [];
-  const ws: number[] = [];
-  const unix: number[] = [];
-  const bare: number[] = [];
+  const runs = new Map<Via | 'bare', ThroughputRun[]>(
+    [...VIAS, 'bare' as const].map((v) => [v, []]),
+  );
   const frames = messages.map((m) => JSON.stringify(m));
   // Half a second a run: more of them, interleaved, so that a slow spell of the host (which
   // slows whichever transport runs then) does not decide the median.
   const throughputReps = config.quick ? 1 : 9;
   for (let rep = 0; rep < throughputReps; rep++) {
-    stdio.push(await throughputEventsPerS('stdio', messages));
-    ws.push(await throughputEventsPerS('ws', messages));
-    unix.push(await throughputEventsPerS('unix', messages));
+    for (const via of VIAS) runs.get(via)!.push(await throughputRun(via, messages));
     settleHeap();
-    bare.push(await bareWsEventsPerS(frames));
+    runs.get('bare')!.push(await bareWsRun(frames));
   }
+  const eventsPerS = (via: Via | 'bare'): Summary =>
+    summarize(runs.get(via)!.map((run) => (messages.length / run.ms) * 1000));
+  const cpuNsPerEvent = (via: Via | 'bare'): Summary =>
+    summarize(runs.get(via)!.map((run) => (run.cpuMs * 1e6) / messages.length));
   const c = new Map(VIAS.map((v) => [v, summarize(conversation.get(v)!)]));
-  const stdioT = summarize(stdio);
-  const wsT = summarize(ws);
+  const stdioT = eventsPerS('stdio');
+  const wsT = eventsPerS('ws');
   const wsConv = c.get('ws')!.median / c.get('stdio')!.median;
   const unixConv = c.get('unix')!.median / c.get('stdio')!.median;
-  const unixT = summarize(unix);
+  const unixT = eventsPerS('unix');
   const wsThroughput = wsT.median / stdioT.median;
   const unixThroughput = unixT.median / stdioT.median;
-  const bareT = summarize(bare);
+  const bareT = eventsPerS('bare');
+  // The target compares CPU time (user + system) of each rep's WebSocket run with the bare run
+  // next to it: on a shared host, wall time measures the neighbours as much as the client.
+  const wsCpu = cpuNsPerEvent('ws');
+  const bareCpu = cpuNsPerEvent('bare');
+  const ofCeilingCpu = summarize(
+    runs.get('ws')!.map((run, rep) => runs.get('bare')![rep]!.cpuMs / run.cpuMs),
+  );
   const ofCeiling = wsT.median / bareT.median;
   return {
     name: `transports (${turns}-turn conversation, ${repetitions} reps; ${deltas.toLocaleString('en-US')} deltas, ${throughputReps} reps)`,
@@ -217,7 +243,13 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
       ['throughput over a unix socket, events/s', formatSummary(unixT)],
       ['throughput: unix socket / stdio', unixThroughput.toFixed(2)],
       ['bare `ws` client + JSON.parse on the same bytes, events/s', formatSummary(bareT)],
-      ['throughput: codex-rx over WebSocket / bare `ws` client', ofCeiling.toFixed(2)],
+      ['throughput: codex-rx over WebSocket / bare `ws` client (wall)', ofCeiling.toFixed(2)],
+      ['CPU per event over WebSocket, ns', formatSummary(wsCpu)],
+      ['CPU per event, bare `ws` client, ns', formatSummary(bareCpu)],
+      [
+        'throughput: codex-rx over WebSocket / bare `ws` client (CPU time, per rep)',
+        formatSummary(ofCeilingCpu, 2),
+      ],
     ],
     metrics: {
       turns,
@@ -229,13 +261,16 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
       wsThroughput,
       unixThroughput,
       ofCeiling,
+      ofCeilingCpu: ofCeilingCpu.median,
+      wsCpuNsPerEvent: wsCpu.median,
+      bareCpuNsPerEvent: bareCpu.median,
     },
     targets: [
       target('transports: conversation over WebSocket ≤ 1.1× stdio', wsConv, 'max', 1.1),
       target('transports: conversation over a unix socket ≤ 1.1× stdio', unixConv, 'max', 1.1),
       target(
-        'transports: codex-rx over WebSocket ≥ 0.9× a bare `ws` client on the same bytes',
-        ofCeiling,
+        'transports: codex-rx over WebSocket ≥ 0.9× a bare `ws` client on the same bytes (CPU time)',
+        ofCeilingCpu.median,
         'min',
         0.9,
       ),

@@ -21,6 +21,34 @@ describe('ReplayLog', () => {
     expect(replayed[1]).toBe(buffered);
   });
 
+  it('replays events kept as frame bytes (views into shared reads, multi-byte text, a large frame) as equal copies', () => {
+    const log = new ReplayLog();
+    const events = [
+      ...Array.from({ length: 500 }, (_, i) => t.delta('m', `${i} naïve ✓ 🎉`) as TurnEvent),
+      t.delta('m', '🎉'.repeat(300_000)) as TurnEvent,
+      t.delta('m', 'after') as TurnEvent,
+    ];
+    // As a socket delivers them: several frames to a read, with frame headers between them.
+    const texts = events.map((e) => JSON.stringify(e));
+    let chunk = 0;
+    for (let first = 0; first < texts.length; first += 37) {
+      const group = texts.slice(first, first + 37);
+      const read = Buffer.concat(
+        group.flatMap((text) => [Buffer.from([0x81, 0x7e]), Buffer.from(text)]),
+      );
+      let at = 0;
+      for (const [i, text] of group.entries()) {
+        const length = Buffer.byteLength(text);
+        const bytes = read.subarray(at + 2, at + 2 + length);
+        log.append(events[first + i]!, { chunk: ++chunk, text, start: 0, end: text.length, bytes });
+        at += 2 + length;
+      }
+    }
+    const replayed = [...log.events()];
+    expect(replayed).toEqual(events);
+    expect(replayed[0]).not.toBe(events[0]);
+  });
+
   it('grows past its first allocation and lets go of everything on clear()', () => {
     const log = new ReplayLog();
     const events = Array.from({ length: 1000 }, (_, i) => t.delta('m', String(i)) as TurnEvent);

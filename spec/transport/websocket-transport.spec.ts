@@ -14,6 +14,7 @@ import { noUncaught } from '../support/no-uncaught.js';
 import { answerHandshake, rawWebSocketPeer } from '../support/raw-websocket-peer.js';
 import type { RawPeer, RawPeerConnection, RawPeerOptions } from '../support/raw-websocket-peer.js';
 import { frame } from '../support/websocket-frame.js';
+import { turnObject } from '../support/turn-fixtures.js';
 
 interface Peer {
   peer: RawPeer;
@@ -121,6 +122,63 @@ describe('WebSocketTransport, reading frames', () => {
       await until(() => pongs.length === 2);
       expect(pongs).toEqual(['are you there', 'mid-message']);
       expect(logs.filter((line) => line.includes('binary frame'))).toHaveLength(1);
+    } finally {
+      await codex.close();
+      await server.close();
+    }
+  });
+
+  it("a turn's late subscriber gets every event so far, equal and in order, then the rest", async () => {
+    let connected!: (connection: RawPeerConnection) => void;
+    const ready = new Promise<RawPeerConnection>((resolve) => (connected = resolve));
+    const server = await rawWebSocketPeer({
+      onConnection: (connection) => {
+        void answerHandshake(connection, (message) => {
+          if (message.method === 'thread/start')
+            return { thread: { id: 'th', status: { type: 'idle' } } };
+          return message.method === 'turn/start' ? { turn: turnObject('tu', 'inProgress') } : {};
+        });
+        connected(connection);
+      },
+    });
+    const { codex } = await connect(server.url!);
+    try {
+      const connection = await ready;
+      const thread = await codex.startThread();
+      const turn = thread.turn('go');
+      const first: unknown[] = [];
+      const firstDone = new Promise<void>((resolve, reject) =>
+        turn.subscribe({ next: (e) => void first.push(e), complete: resolve, error: reject }),
+      );
+      await turn.turnId;
+      // Multi-byte text, and frames from a few bytes to past a megabyte: what the turn keeps for
+      // late subscribers spans many of its buffers and frames larger than any one of them.
+      const sent = [
+        ...Array.from({ length: 3000 }, (_, n) =>
+          delta(n, n % 7 ? `token${n} ` : `naïve ✓ 🎉 ${n}`),
+        ),
+        delta(3000, 'é'.repeat(300_000)),
+        delta(3001, '🎉'.repeat(400_000)),
+        delta(3002, 'after the big ones'),
+      ].map((d) => ({ ...d, params: { ...d.params, threadId: 'th', turnId: 'tu' } }));
+      await writeInPieces(
+        connection,
+        Buffer.concat(sent.map((d) => frame(0x81, JSON.stringify(d)))),
+      );
+      await whenReal(() => first.length === sent.length);
+      const late: unknown[] = [];
+      const lateDone = new Promise<void>((resolve, reject) =>
+        turn.subscribe({ next: (e) => void late.push(e), complete: resolve, error: reject }),
+      );
+      expect(late).toEqual(sent);
+      const completed = {
+        method: 'turn/completed',
+        params: { threadId: 'th', turn: turnObject('tu', 'completed') },
+      };
+      connection.write(frame(0x81, JSON.stringify(completed)));
+      await Promise.all([firstDone, lateDone]);
+      expect(late).toEqual([...sent, completed]);
+      expect(first).toEqual(late);
     } finally {
       await codex.close();
       await server.close();

@@ -49,7 +49,9 @@ export function hotNotifications(
           `codex-rx: routing ${notification.method} failed: ${(error as Error).message}`,
         );
       }
-      subject.next(notification);
+      // Most events go to their turn alone: skipping an unwatched Subject saves its per-event
+      // closure and observer loop.
+      if (subject.observed) subject.next(notification);
     });
   };
   const notifications$ = new Observable<CodexNotification>((subscriber) => {

@@ -30,9 +30,15 @@ export interface MessageSocket {
 export class WebSocketMessageReader extends AbstractMessageReader {
   private callback: DataCallback | undefined;
   /** Messages that arrived before `listen()`. */
-  private early: string[] | undefined = [];
+  private early: Buffer[] | undefined = [];
   private stopped = false;
-  private readonly line = { chunk: 0, text: '', start: 0, end: 0 };
+  private readonly line: { -readonly [K in keyof WireLine]: WireLine[K] } = {
+    chunk: 0,
+    text: '',
+    start: 0,
+    end: 0,
+    bytes: undefined,
+  };
   /** Where the message being delivered sits: its frame's text, whole (see {@link WireLine}). */
   readonly currentLine: WireLine = this.line;
   private readonly frameReceived = (
@@ -44,13 +50,13 @@ export class WebSocketMessageReader extends AbstractMessageReader {
       this.fireError(new MalformedMessageError('a binary frame', '<binary>'));
       return;
     }
-    const text = Buffer.isBuffer(data)
-      ? data.toString('utf8')
+    const bytes = Buffer.isBuffer(data)
+      ? data
       : Array.isArray(data)
-        ? Buffer.concat(data).toString('utf8')
-        : Buffer.from(data).toString('utf8');
-    if (this.early) this.early.push(text);
-    else this.receive(text);
+        ? Buffer.concat(data)
+        : Buffer.from(data);
+    if (this.early) this.early.push(bytes);
+    else this.receive(bytes);
   };
   private readonly socketClosed = (): void => this.fireClose();
 
@@ -65,7 +71,7 @@ export class WebSocketMessageReader extends AbstractMessageReader {
     this.callback = callback;
     const early = this.early ?? [];
     this.early = undefined;
-    for (const text of early) this.receive(text);
+    for (const bytes of early) this.receive(bytes);
     return Disposable.create(() => {
       this.callback = undefined;
       this.socket.off('message', this.frameReceived);
@@ -80,7 +86,8 @@ export class WebSocketMessageReader extends AbstractMessageReader {
   }
 
   /** Delivers one text frame's message. */
-  private receive(text: string): void {
+  private receive(bytes: Buffer): void {
+    const text = bytes.toString('utf8');
     const message = parseMessage(text);
     if (message instanceof MalformedMessageError) {
       this.fireError(message);
@@ -90,7 +97,9 @@ export class WebSocketMessageReader extends AbstractMessageReader {
     line.chunk++;
     line.text = text;
     line.end = text.length;
+    line.bytes = bytes;
     this.callback?.(message);
+    line.bytes = undefined;
   }
 }
 
