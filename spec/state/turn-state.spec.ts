@@ -288,6 +288,19 @@ describe('reduceTurnState, corner cases', () => {
     expect(states.at(-1)!.usage?.total.totalTokens).toBe(135);
   });
 
+  it('keeps counting usage from a snapshot saved before turnUsage existed', () => {
+    const report = (total: number, last: number) =>
+      t.custom('thread/tokenUsage/updated', {
+        tokenUsage: { total: breakdown(total), last: breakdown(last), modelContextWindow: null },
+      }) as StateEvent;
+    const saved = reduceTurnState(reduceTurnState(undefined, t.started()), report(115, 15));
+    // As an app persisted it with an earlier codex-rx: no turnUsage field at all.
+    const { turnUsage: _dropped, ...older } = saved;
+    const next = reduceTurnState(older as typeof saved, report(135, 20));
+    expect(next.usage?.total.totalTokens).toBe(135);
+    expect(next.turnUsage).toEqual(breakdown(20));
+  });
+
   it('ignores other turns, unknown methods, and anything after the turn ended', () => {
     const started = reduceTurnState(undefined, t.started());
     const other = turnEvents('thread-1', 'turn-2');

@@ -75,7 +75,8 @@ export interface TurnState {
   readonly usage: ThreadTokenUsage | null;
   /**
    * This turn's own tokens (every model call of the turn, not the thread's running total), or
-   * null before its first usage report.
+   * null before its first usage report. Counted from the reports this fold saw: a fold that
+   * joins a running turn midway counts from the first report it sees.
    */
   readonly turnUsage: TokenUsageBreakdown | null;
   /** The server's error: of a failed turn, or a non-retried `error` notification; else null. */

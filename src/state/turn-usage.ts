@@ -40,6 +40,10 @@ function combine(
  * later one adds what the total grew by, so a repeated report is not counted twice.
  */
 export function turnUsageAfter(state: TurnState, usage: ThreadTokenUsage): TokenUsageBreakdown {
-  if (state.turnUsage === null || state.usage === null) return usage.last;
-  return combine(state.turnUsage, usage.total, state.usage.total);
+  // A snapshot an app saved before `turnUsage` existed has none (nor, from a partial save, a
+  // `usage`): the count starts again from this report rather than freezing the fold.
+  const turnSoFar: unknown = state.turnUsage;
+  const totalSoFar: unknown = state.usage?.total;
+  if (!isBreakdown(turnSoFar) || !isBreakdown(totalSoFar)) return usage.last;
+  return combine(turnSoFar, usage.total, totalSoFar);
 }
