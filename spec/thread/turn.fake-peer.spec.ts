@@ -391,6 +391,8 @@ describe('thread.turn() on the wire', () => {
     await turn.turnId;
     await first.codex.close();
     expect(await ended).toBeInstanceOf(ClosedError);
+    // Like every CodexError, it names the call the user made.
+    expect(await ended).toMatchObject({ code: 'closed', method: 'turn/start' });
 
     const second = await setup();
     scriptTurnStart(second.peer, 'tu-1');

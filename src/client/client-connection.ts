@@ -330,7 +330,7 @@ export class ClientConnection {
   private finish(error: CodexError | undefined): void {
     if (this.state.value === 'closed') return;
     this.hot.end(error);
-    this.router.end(error, error ?? new ClosedError('turn'));
+    this.router.end(error, error ?? new ClosedError('turn', 'turn/start'));
     this.serverRequests.end(error);
     this.admissions?.releaseAll();
     this.state.next('closed');
