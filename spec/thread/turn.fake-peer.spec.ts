@@ -286,6 +286,28 @@ describe('thread.turn() on the wire', () => {
     await codex.close();
   });
 
+  it('steer() after interrupt() is refused as turn_ended, without asking the server', async () => {
+    const { peer, codex, threads } = await setup();
+    scriptTurnStart(peer, 'tu-9', undefined, { started: true });
+    peer.handle('turn/steer', () => ({
+      error: { code: -32600, message: 'no active turn to steer' },
+    }));
+    // Answered, but the turn's end (turn/completed) comes only later: the gap a steer can fall in.
+    peer.handle('turn/interrupt', () => ({ result: {} }));
+    const turn = threads[0]!.turn('go');
+    const result = lastValueFrom(turn);
+    await turn.turnId;
+    await turn.interrupt();
+    await expect(turn.steer('and then')).rejects.toMatchObject({
+      code: 'turn_ended',
+      method: 'turn/steer',
+    });
+    expect(peer.received.some((m) => m.method === 'turn/steer')).toBe(false);
+    peer.send(turnEvents('th-1', 'tu-9').completed('interrupted'));
+    expect((await result).method).toBe('turn/completed');
+    await codex.close();
+  });
+
   it('interrupts when every subscriber unsubscribes, unless told not to', async () => {
     const { peer, codex, threads } = await setup();
     scriptTurnStart(peer, 'tu-1', undefined, { started: true });

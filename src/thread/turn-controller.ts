@@ -161,11 +161,13 @@ export class TurnController implements TurnStartSink, TurnLink {
   async steer(input: unknown): Promise<void> {
     const items = toUserInputs(input, 'input', 'turn/steer');
     if (this.life.phase === 'new') throw notStarted('turn/steer');
-    if (this.ended)
-      throw new CodexError('turn/steer: the turn has ended', {
-        code: 'turn_ended',
-        method: 'turn/steer',
-      });
+    // Once this client asked for the interrupt there is nothing left to steer, even before the
+    // server's `turn/completed` arrives (the server would answer "no active turn").
+    if (this.ended || this.interrupting)
+      throw new CodexError(
+        `turn/steer: the turn has ${this.ended ? 'ended' : 'been interrupted'}`,
+        { code: 'turn_ended', method: 'turn/steer' },
+      );
     const turnId = await this.life.id;
     await this.activity.send('turn/steer', () => this.driver.steer(turnId, items));
   }

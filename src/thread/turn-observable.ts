@@ -81,7 +81,8 @@ export class TurnObservable extends Observable<TurnEvent> implements AsyncIterab
 
   /**
    * Adds input to the running turn (`turn/steer` with `expectedTurnId`): the agent takes it into
-   * account in the same turn. Rejects if the turn has not been subscribed yet or has ended.
+   * account in the same turn. Rejects if the turn has not been subscribed yet, and with code
+   * `turn_ended` once it has ended or this client has interrupted it.
    */
   steer(input: RunInput): Promise<void> {
     return this.controller.steer(input);

@@ -24,7 +24,9 @@ export function steerWhen<T>(inputs$: ObservableInput<RunInput>): MonoTypeOperat
       const waiting: RunInput[] = [];
       const steer = (turn: TurnLink, input: RunInput): void => {
         turn.steer(input).catch((error: unknown) => {
-          if (!turn.ended) subscriber.error(error);
+          // A turn that has ended, or is being interrupted, has nothing to steer: not an error.
+          if (!turn.ended && (error as { code?: unknown } | null)?.code !== 'turn_ended')
+            subscriber.error(error);
         });
       };
       const subscription = source.subscribe({
