@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: lint, format check, type-check, then the Jest suite. Prints each phase's wall time
 # and, last, one tally line; stops at the first phase that fails. Each phase reports progress as
-# it goes (ESLint a line per folder, Jest a line per test and the files still running every 30 s);
-# Prettier's and tsc's output is printed when they end (they run beside ESLint).
+# it goes (ESLint a line per folder, Jest a line per test and the files still running every 30 s).
 #
 #   bash scripts/test.sh           the whole suite (what `npm test` runs)
 #   bash scripts/test.sh --smoke   the smoke set only: the package consumer matrix, the real-server
@@ -75,44 +74,8 @@ if [ $mode = smoke ]; then
   exit
 fi
 
-# background NAME COMMAND...: starts a phase whose output goes to .tmp/NAME.log until `collect`.
-declare -A pids
-background() {
-  local name=$1
-  shift
-  (
-    start=$(now)
-    "$@" >".tmp/$name.log" 2>&1
-    status=$?
-    echo "$status $((($(now) - start) / 1000000))" >".tmp/$name.status"
-  ) &
-  pids[$name]=$!
-}
-
-# collect NAME: waits for a background phase, prints its output and records it like `phase`.
-collect() {
-  local name=$1 status ms
-  wait "${pids[$name]}"
-  read -r status ms <".tmp/$name.status"
-  echo "=== $name (ran beside eslint)"
-  cat ".tmp/$name.log"
-  summary+=("$(printf '%-9s %4d.%d s  %s' "$name" $((ms / 1000)) $((ms % 1000 / 100)) \
-    "$([ "$status" = 0 ] && echo ok || echo "FAILED ($status)")")")
-  return "$status"
-}
-
-# ESLint, Prettier and tsc each read the tree on their own: Prettier and tsc run on the second
-# core while ESLint (the longest) runs, about 20 s less on 2 cores than one after the other.
-static_checks() {
-  local failed=0
-  background prettier npx prettier --check .
-  background tsc npm run --silent typecheck
-  phase eslint npx tsx scripts/lint-progress.ts || failed=1
-  collect prettier || failed=1
-  collect tsc || failed=1
-  return $failed
-}
-
 { command -v chromium >/dev/null 2>&1 || phase chromium ensure_chromium; } &&
-  static_checks &&
+  phase eslint npx tsx scripts/lint-progress.ts &&
+  phase prettier npx prettier --check . &&
+  phase tsc npm run --silent typecheck &&
   phase jest jest
