@@ -150,7 +150,7 @@ describe('code in the README and docs runs', () => {
     async (share) => {
       const blocks = (await docBlocks()).filter((_, index) => index % 4 === share);
       const failures: string[] = [];
-      for (const block of blocks) {
+      const runBlock = async (block: DocBlock): Promise<void> => {
         const file = path.join(dir, `${path.basename(block.file, '.md')}-${block.line}.mjs`);
         await writeFile(file, compile(program(block), file));
         const home = await createCodexHome({
@@ -179,7 +179,16 @@ describe('code in the README and docs runs', () => {
         } finally {
           await home.cleanup();
         }
-      }
+      };
+      // Two at a time: a block spends much of its time waiting (the server's start, the model's
+      // paced deltas), and run one by one this file was the last to end on the smoke lines,
+      // with the other core idle for half a minute. Each block has its own home and server.
+      const queue = [...blocks];
+      await Promise.all(
+        [0, 1].map(async () => {
+          for (let block = queue.shift(); block; block = queue.shift()) await runBlock(block);
+        }),
+      );
       expect(failures).toEqual([]);
     },
     240_000,
