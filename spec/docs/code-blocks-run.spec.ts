@@ -12,11 +12,11 @@
  * code-blocks.spec.ts type-checks them) and run by plain `node`: a loader such as tsx costs every
  * process about a CPU-second, which over the docs' fifty blocks was a minute of the suite.
  */
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import ts from 'typescript';
-import { packedPackage } from '../support/packed-package.js';
+import { linkPackedPackage } from '../support/packed-package.js';
 import { createCodexHome } from '../../src/testing/codex-home.js';
 import { ScriptedModelServer, reply } from '../../src/testing/scripted-model-server.js';
 import { docBlocks } from '../support/doc-blocks.js';
@@ -129,12 +129,7 @@ describe('code in the README and docs runs', () => {
         }),
     });
     await rm(dir, { recursive: true, force: true });
-    await mkdir(path.join(dir, 'node_modules'), { recursive: true });
-    // Its own package scope: inside the checkout, `codex-rx` would otherwise resolve to the
-    // checkout itself (a package's self-reference) rather than to node_modules.
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-    const packed = await packedPackage();
-    await symlink(packed.dir, path.join(dir, 'node_modules', 'codex-rx'), 'dir');
+    await linkPackedPackage(dir);
   }, 300_000);
   afterAll(async () => {
     await model.close();

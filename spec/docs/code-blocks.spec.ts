@@ -8,11 +8,11 @@
  * "TypeScript set-up"; `tsc` in `npm test` checks the sources themselves, so checking them again
  * here only cost the suite half a minute.
  */
-import { mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import { docBlocks } from '../support/doc-blocks.js';
-import { packedPackage } from '../support/packed-package.js';
+import { linkPackedPackage } from '../support/packed-package.js';
 
 const GLOBALS = `import type { Codex, Thread, TurnObservable } from 'codex-rx';
 import type { Observable } from 'rxjs';
@@ -32,9 +32,7 @@ describe('code in the README and docs', () => {
   it('type-checks against the real API', async () => {
     const dir = path.resolve('.tmp/doc-blocks');
     await rm(dir, { recursive: true, force: true });
-    await mkdir(path.join(dir, 'node_modules'), { recursive: true });
-    await symlink((await packedPackage()).dir, path.join(dir, 'node_modules', 'codex-rx'), 'dir');
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    await linkPackedPackage(dir);
     const all = await docBlocks();
     expect(all.length).toBeGreaterThan(10);
     await writeFile(path.join(dir, 'globals.d.ts'), GLOBALS);

@@ -208,3 +208,15 @@ export async function installPackedPackage(
     cleanup: () => rm(root, { recursive: true, force: true }),
   };
 }
+
+/**
+ * Makes `dir` a package scope of its own (`type: module`) whose node_modules/codex-rx links the
+ * packed package. Its own scope matters inside the checkout: there `codex-rx` would otherwise
+ * resolve to the checkout itself (a package's self-reference) rather than to node_modules. The
+ * link resolves the package's own imports from this checkout's node_modules.
+ */
+export async function linkPackedPackage(dir: string): Promise<void> {
+  await mkdir(path.join(dir, 'node_modules'), { recursive: true });
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+  await symlink((await packedPackage()).dir, path.join(dir, 'node_modules', 'codex-rx'), 'dir');
+}
