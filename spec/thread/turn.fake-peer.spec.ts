@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, take, tap, toArray } from 'rxjs';
+import { Subject, firstValueFrom, lastValueFrom, take, tap, toArray } from 'rxjs';
 import {
   ClosedError,
   Codex,
@@ -6,6 +6,7 @@ import {
   InvalidInputError,
   TurnActiveError,
   agentMessageDeltas,
+  steerWhen,
 } from '../../src/index.js';
 import type { Thread, TurnEvent } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
@@ -305,6 +306,27 @@ describe('thread.turn() on the wire', () => {
     expect(peer.received.some((m) => m.method === 'turn/steer')).toBe(false);
     peer.send(turnEvents('th-1', 'tu-9').completed('interrupted'));
     expect((await result).method).toBe('turn/completed');
+    await codex.close();
+  });
+
+  it('steerWhen drops an input that arrives after interrupt(): the stream ends as interrupted', async () => {
+    const { peer, codex, threads } = await setup();
+    scriptTurnStart(peer, 'tu-9', undefined, { started: true });
+    peer.handle('turn/interrupt', () => ({ result: {} }));
+    const inputs = new Subject<string>();
+    const turn = threads[0]!.turn('go');
+    const result = lastValueFrom(turn.pipe(steerWhen(inputs)));
+    await turn.turnId;
+    await turn.interrupt();
+    inputs.next('too late');
+    // The refused steer settles before the turn's end arrives (else the end alone drops it).
+    await new Promise((resolve) => setImmediate(resolve));
+    peer.send(turnEvents('th-1', 'tu-9').completed('interrupted'));
+    expect(await result).toMatchObject({
+      method: 'turn/completed',
+      params: { turn: { status: 'interrupted' } },
+    });
+    expect(peer.received.some((m) => m.method === 'turn/steer')).toBe(false);
     await codex.close();
   });
 

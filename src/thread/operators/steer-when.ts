@@ -1,5 +1,6 @@
 import { Observable, from } from 'rxjs';
 import type { MonoTypeOperatorFunction, ObservableInput } from 'rxjs';
+import { CodexError } from '../../errors/codex-error.js';
 import type { TurnLink } from '../../state/turn-link.js';
 import type { RunInput } from '../run-input.js';
 import { RunningTurn, noTurnUpstream } from './running-turn.js';
@@ -25,7 +26,7 @@ export function steerWhen<T>(inputs$: ObservableInput<RunInput>): MonoTypeOperat
       const steer = (turn: TurnLink, input: RunInput): void => {
         turn.steer(input).catch((error: unknown) => {
           // A turn that has ended, or is being interrupted, has nothing to steer: not an error.
-          if (!turn.ended && (error as { code?: unknown } | null)?.code !== 'turn_ended')
+          if (!turn.ended && !(error instanceof CodexError && error.code === 'turn_ended'))
             subscriber.error(error);
         });
       };
