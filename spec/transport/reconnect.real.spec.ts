@@ -208,6 +208,10 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     const watchingB = threadB.events$.subscribe((e) => {
       if (e.method === 'turn/started' || e.method === 'turn/completed') seenByB.push(e.method);
     });
+    // B's copy of the end comes over its own connection: not necessarily before A's.
+    const endedForB = firstValueFrom(
+      threadB.events$.pipe(filter((e) => e.method === 'turn/completed')),
+    );
     const turn = threadA.turn('long');
     const endedForA = lastValueFrom(turn);
     await firstValueFrom(turn.pipe(filter((e) => e.method === 'item/agentMessage/delta')));
@@ -215,6 +219,7 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     await b.request('turn/interrupt', { threadId: threadA.id, turnId });
     const last = await within(endedForA, 15_000, "A's interrupted turn");
     expect(last.method === 'turn/completed' && last.params.turn.status).toBe('interrupted');
+    await within(endedForB, 15_000, "B's copy of the interrupted turn's end");
     expect(seenByB).toEqual(['turn/started', 'turn/completed']);
     watchingB.unsubscribe();
 

@@ -6,6 +6,9 @@
  * closed at once, though the peer holds TCP open; the heartbeat reports a silent peer within
  * interval + timeout.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { jest } from '@jest/globals';
 import { firstValueFrom, take, toArray } from 'rxjs';
 import { Codex, ConnectionLostError, WebSocketTransport } from '../../src/index.js';
@@ -86,6 +89,49 @@ async function until(done: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
 }
 
+describe('WebSocketTransport, acknowledging what arrives', () => {
+  // codex app-server does not set TCP_NODELAY, so a frame it writes while the last is unacked
+  // waits for the client's delayed ACK (about 40 ms a turn); the client's data carries the ACK.
+  it.each(['tcp', 'unix'] as const)(
+    'over %s: a burst of messages gets one empty unsolicited pong on TCP, none on a unix socket',
+    async (via) => {
+      const dir = via === 'unix' ? await mkdtemp(path.join(tmpdir(), 'codex-rx-ack-')) : undefined;
+      const { peer: server, connected } = await peer(
+        dir ? { socketPath: path.join(dir, 'peer.sock') } : {},
+      );
+      const transport = new WebSocketTransport({
+        ...(dir ? { socketPath: server.socketPath! } : { url: server.url! }),
+        heartbeatIntervalMs: false,
+      });
+      await transport.start();
+      const codex = await Codex.connect(transport);
+      try {
+        const connection = await connected;
+        await realWait(100); // the handshake's own prompts come and go
+        const pongs: string[] = [];
+        connection.onControl((opcode, payload) => {
+          if (opcode === 0xa) pongs.push(payload.toString());
+        });
+        const seen: unknown[] = [];
+        const subscription = codex.notifications$.subscribe((n) => seen.push(n));
+        connection.write(Buffer.concat([text(0), text(1), text(2)]));
+        await whenReal(() => seen.length === 3 && pongs.length >= (via === 'tcp' ? 1 : 0));
+        await realWait(100);
+        expect(pongs).toEqual(via === 'tcp' ? [''] : []);
+        connection.write(Buffer.concat([text(3), text(4)]));
+        await whenReal(() => seen.length === 5 && pongs.length >= (via === 'tcp' ? 2 : 0));
+        await realWait(100);
+        expect(pongs).toEqual(via === 'tcp' ? ['', ''] : []);
+        subscription.unsubscribe();
+      } finally {
+        await codex.close();
+        await server.close();
+        if (dir) await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+});
+
 describe('WebSocketTransport, reading frames', () => {
   it('delivers every text frame whole and in order, around pings, a fragmented message and a binary frame', async () => {
     const { peer: server, connected } = await peer();
@@ -95,7 +141,8 @@ describe('WebSocketTransport, reading frames', () => {
       const connection = await connected;
       const pongs: string[] = [];
       connection.onControl((opcode, payload) => {
-        if (opcode === 0xa) pongs.push(payload.toString());
+        // (An empty pong is the client's own ACK prompt: see the next describe.)
+        if (opcode === 0xa && payload.length) pongs.push(payload.toString());
       });
       const sent = [
         ...Array.from({ length: 300 }, (_, n) => delta(n)),

@@ -561,6 +561,7 @@ export class Codex implements AsyncDisposable {
   /** @internal Counts of live routing state, for leak checks. */
   routingStats(): ReturnType<NotificationRouter['stats']> & {
     pendingRequests: number;
+    pendingMethods: string[];
     queuedRequests: number;
     notificationSubscribers: number;
     openServerRequests: number;
@@ -573,6 +574,7 @@ export class Codex implements AsyncDisposable {
       ...this.ctx.serverRequests.stats(),
       notificationSubscribers: this.hot.subscriberCount(),
       pendingRequests: this.ctx.rpc.pendingCount,
+      pendingMethods: this.ctx.rpc.pendingMethods,
       queuedRequests: this.ctx.rpc.queuedCount,
     };
   }

@@ -243,6 +243,11 @@ export class RpcConnection {
     return this.pending.size;
   }
 
+  /** The methods of the requests still waiting, oldest first (for leak reports). */
+  get pendingMethods(): string[] {
+    return [...this.pending].map((entry) => entry.method);
+  }
+
   /** Requests waiting for a free slot. */
   get queuedCount(): number {
     return this.slots.queued;

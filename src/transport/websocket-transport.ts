@@ -9,6 +9,7 @@ import { CodexError } from '../errors/codex-error.js';
 import { ConnectionLostError } from '../errors/connection-lost-error.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './jsonl-message-reader.js';
+import { promptAcks } from './prompt-acks.js';
 import type { Transport } from './transport.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './websocket-messages.js';
 
@@ -178,6 +179,8 @@ export class WebSocketTransport implements Transport {
     });
     socket.on('close', (code: number) => this.#lost(`socket closed (${code})`));
     this.#startHeartbeat(socket);
+    // A unix socket has no delayed ACKs to cut short.
+    if (!this.#options.socketPath) promptAcks(socket);
   }
 
   #opened(socket: WebSocket, abort: AbortSignal): Promise<void> {
