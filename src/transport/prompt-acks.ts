@@ -1,4 +1,14 @@
-import WebSocket from 'ws';
+/** The part of a `ws` WebSocket that {@link promptAcks} uses. */
+export interface AckSocket {
+  readonly readyState: number;
+  /** Bytes queued for sending that the kernel has not taken yet. */
+  readonly bufferedAmount: number;
+  on(event: 'message', listener: () => void): unknown;
+  pong(): void;
+}
+
+/** `WebSocket.OPEN`. */
+const OPEN = 1;
 
 /**
  * Over TCP, has the client acknowledge what the server sends without waiting for its delayed-ACK
@@ -9,13 +19,15 @@ import WebSocket from 'ws';
  * as over stdio (`npm run bench`, transports). Node cannot set `TCP_QUICKACK`, but an ACK rides
  * on any data the client sends, so after each event-loop turn in which messages arrived the
  * client sends one unsolicited pong (RFC 6455 §5.5.3: allowed, and no reply is expected): six
- * bytes, at most one per turn of the loop (a 64 KiB read of 350 deltas costs one).
+ * bytes, at most one per turn of the loop (a 64 KiB read of 350 deltas costs one). None while
+ * earlier bytes still wait to be sent: those carry the ACK, and a peer that stops reading must
+ * not make pongs pile up in memory.
  */
-export function promptAcks(socket: WebSocket): void {
+export function promptAcks(socket: AckSocket): void {
   let scheduled = false;
   const ack = (): void => {
     scheduled = false;
-    if (socket.readyState === WebSocket.OPEN) socket.pong();
+    if (socket.readyState === OPEN && socket.bufferedAmount === 0) socket.pong();
   };
   socket.on('message', () => {
     if (scheduled) return;
