@@ -266,6 +266,58 @@ describe('process faults against the real app-server', () => {
       120_000,
     );
 
+    // No hook runs on SIGKILL: a listener and an executor read no stdin, so only the kernel's
+    // parent-death signal (setpriv --pdeathsig, Linux) can end them.
+    const hasSetpriv =
+      process.platform === 'linux' &&
+      processTree(process.pid).length > 0 &&
+      (() => {
+        try {
+          execFileSync('setpriv', ['--pdeathsig', 'TERM', '--', 'true']);
+          return true;
+        } catch {
+          return false;
+        }
+      })();
+    it('SIGKILL to the Node process: a listener and an exec-server it started end too', async () => {
+      if (!hasSetpriv) return;
+      const child = await startPidPrintingChild([
+        `import { startExecServer, startListener } from ${JSON.stringify(path.resolve('src/index.js'))};`,
+        `import { createCodexHome } from ${JSON.stringify(path.resolve('src/testing/codex-home.js'))};`,
+        "const home = await createCodexHome({ modelUrl: 'http://127.0.0.1:9' });",
+        "const listener = await startListener({ codexHome: home.path, env: home.env, cwd: home.workspace, listen: 'ws' });",
+        'const executor = await startExecServer();',
+        "console.log('home', home.path);",
+        "console.log('executor', executor.pid);",
+        "console.log('pid', listener.pid);",
+        'setInterval(() => undefined, 1000);',
+      ]);
+      const home = /^home (.+)$/m.exec(child.output())?.[1];
+      let left: Awaited<ReturnType<typeof waitUntilGone>> = [];
+      try {
+        const executorPid = Number(/^executor (\d+)$/m.exec(child.output())?.[1]);
+        const tree = [...processTree(child.pid), ...processTree(executorPid)];
+        expect(tree.map((entry) => entry.pid)).toEqual(
+          expect.arrayContaining([child.pid, executorPid]),
+        );
+        child.child.kill('SIGKILL');
+        await child.child;
+        left = await waitUntilGone(tree);
+        expect(left).toEqual([]);
+      } finally {
+        // Should the signal not come, this test must not leave the servers running.
+        for (const entry of left) {
+          try {
+            process.kill(entry.pid, 'SIGKILL');
+          } catch {
+            // gone meanwhile
+          }
+        }
+        await child.cleanup();
+        if (home) await rm(home, { recursive: true, force: true });
+      }
+    }, 120_000);
+
     // An executor reads no stdin: nothing but the exit hook ends it when its parent goes.
     it.each(['SIGINT', 'SIGTERM'] as const)(
       '%s to the Node process: an exec-server it started ends too',

@@ -12,6 +12,8 @@ export interface PidPrintingChild {
   readonly child: ResultPromise;
   /** The pid the module printed (`pid N` on its stdout). */
   readonly pid: number;
+  /** Everything it printed on stdout so far. */
+  readonly output: () => string;
   /** Kills the child (if it still runs) and removes its folder. */
   readonly cleanup: () => Promise<void>;
 }
@@ -32,8 +34,10 @@ export async function startPidPrintingChild(lines: readonly string[]): Promise<P
     await rm(dir, { recursive: true, force: true });
   };
   let pid: number | undefined;
+  let output = '';
   child.stdout.on('data', (chunk: Buffer) => {
-    const match = /pid (\d+)/.exec(chunk.toString());
+    output += chunk.toString();
+    const match = /pid (\d+)/.exec(output);
     if (match) pid = Number(match[1]);
   });
   for (let i = 0; i < 600 && pid === undefined; i++) await new Promise((r) => setTimeout(r, 100));
@@ -42,5 +46,5 @@ export async function startPidPrintingChild(lines: readonly string[]): Promise<P
     const { stderr } = await child;
     throw new Error(`the child printed no pid; its stderr:\n${String(stderr)}`);
   }
-  return { child, pid, cleanup };
+  return { child, pid, output: () => output, cleanup };
 }

@@ -7,6 +7,7 @@ import { onExit } from 'signal-exit';
 import { CodexProcessError } from '../errors/codex-process-error.js';
 import type { SecretRedactor } from '../secrets/secret-redactor.js';
 import { LineTail } from './line-tail.js';
+import { underParentDeathSignal } from './parent-death.js';
 
 /**
  * The variable every process of a managed child's tree inherits, with a value unique to that
@@ -90,7 +91,9 @@ export class ManagedProcess {
   constructor(options: ManagedProcessOptions) {
     this.#redactor = options.redactor;
     this.#stderr = new LineTail(options.stderrLines ?? 50);
-    this.child = execa(options.executable, options.args, {
+    // Ended by the kernel when this process dies without running its exit hook (SIGKILL).
+    const command = underParentDeathSignal(options.executable, options.args);
+    this.child = execa(command.file, command.args, {
       ...(options.cwd ? { cwd: options.cwd } : {}),
       env: { ...options.env, [PROCESS_TREE_VARIABLE]: this.#tag },
       extendEnv: true,
