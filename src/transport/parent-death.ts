@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 
 /** What a managed child is started through so that the kernel ends it when this process dies. */
 export interface ParentDeathCommand {
@@ -13,15 +14,44 @@ let setpriv: string | null | undefined;
 function isExecutableFile(file: string): boolean {
   try {
     accessSync(file, constants.X_OK);
-    return true;
+    return statSync(file).isFile();
   } catch {
     return false;
   }
 }
 
 /**
+ * Whether the kernel can start `file` itself: a script's `#!` interpreter must be there too.
+ * Otherwise the failure would come from setpriv's exec (its exit code and its message) instead
+ * of a spawn error naming the file.
+ */
+function canExec(file: string): boolean {
+  if (!isExecutableFile(file)) return false;
+  const head = firstBytes(file);
+  if (head === undefined) return false;
+  if (!head.startsWith('#!')) return true;
+  const interpreter = /^#!\s*(\S+)/.exec(head)?.[1];
+  return interpreter !== undefined && path.isAbsolute(interpreter) && isExecutableFile(interpreter);
+}
+
+/** The first 256 bytes of `file`, as Latin-1; undefined when it cannot be read. */
+function firstBytes(file: string): string | undefined {
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(256);
+      return buffer.toString('latin1', 0, readSync(fd, buffer, 0, buffer.length, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * util-linux's `setpriv`, when this is Linux, it is on `PATH` and it takes `--pdeathsig` (asked
- * once: a probe run of Node itself through it).
+ * once, by having it run itself with `--version`).
  */
 function findSetpriv(): string | null {
   if (setpriv !== undefined) return setpriv;
@@ -30,11 +60,10 @@ function findSetpriv(): string | null {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = dir && path.join(dir, 'setpriv');
     if (!candidate || !isExecutableFile(candidate)) continue;
-    const probe = spawnSync(
-      candidate,
-      ['--pdeathsig', 'TERM', '--', process.execPath, '--version'],
-      { stdio: 'ignore', timeout: 5_000 },
-    );
+    const probe = spawnSync(candidate, ['--pdeathsig', 'TERM', '--', candidate, '--version'], {
+      stdio: 'ignore',
+      timeout: 5_000,
+    });
     if (probe.status === 0) setpriv = candidate;
     break;
   }
@@ -46,16 +75,18 @@ function findSetpriv(): string | null {
  * when this process dies, even by SIGKILL, when no exit hook runs (a listener or an exec-server
  * reads no stdin, so nothing else would end it). `setpriv --pdeathsig TERM -- executable args…`
  * sets `PR_SET_PDEATHSIG` and then replaces itself with the executable, so the child's pid is the
- * executable's. Only for an executable given as an existing absolute path: one that cannot be
- * started must still fail as a spawn error, not as setpriv's exit code. Elsewhere (not Linux, no
- * setpriv) the command is started as it is.
+ * executable's. The signal follows the thread that started the child, so only the main thread
+ * asks for it: a worker that ends must not take the servers it started (and may have handed
+ * on) with it. Only for an absolute executable the kernel can start: one that cannot must still
+ * fail as a spawn error, not as setpriv's exit code. Elsewhere (not Linux, no setpriv) the
+ * command is started as it is.
  */
 export function underParentDeathSignal(
   executable: string,
   args: readonly string[],
 ): ParentDeathCommand {
   const wrapper =
-    path.isAbsolute(executable) && isExecutableFile(executable) ? findSetpriv() : null;
+    isMainThread && path.isAbsolute(executable) && canExec(executable) ? findSetpriv() : null;
   return wrapper
     ? { file: wrapper, args: ['--pdeathsig', 'TERM', '--', executable, ...args] }
     : { file: executable, args };
