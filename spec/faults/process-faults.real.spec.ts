@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { firstValueFrom, filter, lastValueFrom, toArray } from 'rxjs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,8 @@ import {
   CodexError,
   CodexProcessError,
   MessageTooLargeError,
+  startExecServer,
+  startListener,
 } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { trackLibraryTimers } from '../support/library-timers.js';
@@ -21,6 +24,11 @@ function sleepers(seconds: number): number {
   return execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })
     .split('\n')
     .filter((line) => new RegExp(`^(\\S*/)?sleep ${seconds}$`).test(line.trim())).length;
+}
+
+/** The temp folders `<prefix><pid>-…` that process `pid` made. */
+function ownFolders(prefix: string, pid: number): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith(`${prefix}${pid}-`));
 }
 
 function countResources(): Map<string, number> {
@@ -300,10 +308,22 @@ describe('process faults against the real app-server', () => {
         expect(tree.map((entry) => entry.pid)).toEqual(
           expect.arrayContaining([child.pid, executorPid]),
         );
+        const folders = () => [
+          ...ownFolders('codex-rx-listener-', child.child.pid!),
+          ...ownFolders('codex-rx-exec-server-', child.child.pid!),
+        ];
+        expect(folders()).toHaveLength(2);
         child.child.kill('SIGKILL');
         await child.child;
         left = await waitUntilGone(tree);
         expect(left).toEqual([]);
+        // Nothing ran to remove their token folders; the next listener and executor sweep them.
+        expect(folders()).toHaveLength(2);
+        const next = await startListener({ listen: 'unix', codexHome: home! });
+        await next.close();
+        const nextExecutor = await startExecServer();
+        await nextExecutor.close();
+        expect(folders()).toEqual([]);
       } finally {
         // Should the signal not come, this test must not leave the servers running.
         for (const entry of left) {
@@ -314,7 +334,7 @@ describe('process faults against the real app-server', () => {
           }
         }
         await child.cleanup();
-        if (home) await rm(home, { recursive: true, force: true });
+        if (home) await rm(path.dirname(home), { recursive: true, force: true });
       }
     }, 120_000);
 
@@ -332,9 +352,12 @@ describe('process faults against the real app-server', () => {
         try {
           const tree = processTree(executor.pid);
           expect(tree.length).toBeGreaterThan(0);
+          expect(ownFolders('codex-rx-exec-server-', executor.child.pid!)).toHaveLength(1);
           executor.child.kill(signal);
           await executor.child;
           expect(await waitUntilGone(tree, 5000)).toEqual([]);
+          // Its token folder went with the exit hook.
+          expect(ownFolders('codex-rx-exec-server-', executor.child.pid!)).toEqual([]);
         } finally {
           await executor.cleanup();
         }

@@ -8,12 +8,10 @@
  * (SIGKILL, a crash) leaves a folder named after its pid, which the next `createCodexHome()` on
  * the machine removes once that pid is gone.
  */
-import { rmSync } from 'node:fs';
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { onExit } from 'signal-exit';
 import { encodeTomlValue } from '../transport/toml.js';
+import { ownedTempFolder } from '../transport/owned-temp-folder.js';
 
 /**
  * Server features the scripted home turns off, each because it makes a turn depend on the host
@@ -109,76 +107,14 @@ export function scriptedConfigToml(options: CodexHomeOptions): string {
   ].join('\n');
 }
 
-/** `codex-rx-home-<owner pid>-<random>`: the owner is in the name, so a sweep reads no file. */
-const HOME_PREFIX = 'codex-rx-home-';
-const OWNED_HOME = /^codex-rx-home-(\d+)-[A-Za-z0-9]{6}$/;
-
-/** This process's homes not yet cleaned up, removed at exit or on a fatal signal. */
-const live = new Set<string>();
-let removeExitHook: (() => void) | undefined;
-
-function track(root: string): void {
-  live.add(root);
-  // Hooked only while a home exists, so a long test run that cleans up leaves no listeners.
-  removeExitHook ??= onExit(() => {
-    for (const folder of live) {
-      try {
-        rmSync(folder, { recursive: true, force: true, maxRetries: 2 });
-      } catch {
-        // Exiting anyway: the next createCodexHome() sweeps what is left.
-      }
-    }
-  });
-}
-
-function untrack(root: string): void {
-  live.delete(root);
-  if (live.size === 0 && removeExitHook) {
-    removeExitHook();
-    removeExitHook = undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, someone else's.
-    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
-  }
-}
-
-/**
- * Removes the homes in `dir` whose owner process is gone (killed before it could clean up).
- * Homes of live processes, and folders this version did not name, are left alone.
- */
-async function sweepOrphans(dir: string): Promise<void> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch {
-    return;
-  }
-  await Promise.all(
-    names.map(async (name) => {
-      const owner = OWNED_HOME.exec(name)?.[1];
-      if (owner === undefined || Number(owner) === process.pid || processAlive(Number(owner)))
-        return;
-      await rm(path.join(dir, name), { recursive: true, force: true }).catch(() => undefined);
-    }),
-  );
-}
-
 /**
  * Writes the config into a new temporary folder and returns the folders. The folder goes when
  * `cleanup()` is called, or else when the process exits or dies of a signal; one left by a
  * process killed outright is removed by the next call on the machine.
  */
 export async function createCodexHome(options: CodexHomeOptions): Promise<CodexHome> {
-  await sweepOrphans(tmpdir());
-  const root = await mkdtemp(path.join(tmpdir(), `${HOME_PREFIX}${process.pid}-`));
-  track(root);
+  const owned = await ownedTempFolder('codex-rx-home-');
+  const root = owned.path;
   const home = path.join(root, 'home');
   const workspace = path.join(root, 'workspace');
   // The agent runs its commands in a login shell (`bash -lc`): with the host's HOME that reads the
@@ -190,17 +126,13 @@ export async function createCodexHome(options: CodexHomeOptions): Promise<CodexH
     await mkdir(userHome);
     await writeFile(path.join(home, 'config.toml'), scriptedConfigToml(options));
   } catch (error) {
-    await rm(root, { recursive: true, force: true });
-    untrack(root);
+    await owned.remove();
     throw error;
   }
   return {
     path: home,
     workspace,
     env: { ...HERMETIC_ENV, HOME: userHome },
-    cleanup: async () => {
-      await rm(root, { recursive: true, force: true });
-      untrack(root);
-    },
+    cleanup: () => owned.remove(),
   };
 }

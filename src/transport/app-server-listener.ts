@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import type { InspectOptionsStylized } from 'node:util';
@@ -12,6 +11,7 @@ import { codexCommand } from './codex-command.js';
 import type { CodexCommandOptions } from './codex-command.js';
 import { freePort } from './free-port.js';
 import { ManagedProcess } from './managed-process.js';
+import { ownedTempFolder } from './owned-temp-folder.js';
 import type { RemoteOptions } from './websocket-transport.js';
 
 /** Options of {@link startListener}. */
@@ -91,7 +91,9 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
 ): Promise<AppServerListener<Listen>> {
   // A missing binary fails here, before a folder with a token file exists to be left behind.
   codexCommand(options, []);
-  const folder = await mkdtemp(path.join(tmpdir(), 'codex-rx-listener-'));
+  // Removed on close, at exit, or (after a SIGKILL) by the next one started on the machine.
+  const owned = await ownedTempFolder('codex-rx-listener-');
+  const folder = owned.path;
   const listen = options.listen ?? 'ws';
   const args = ['app-server'];
   let connectOptions: ListenerConnectOptions;
@@ -107,7 +109,7 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
     // Another server on that path would accept for it: refuse at once rather than report
     // success for a process that is about to exit with "already in use".
     if (options.socketPath !== undefined && (await accepts(socketPath))) {
-      await rm(folder, { recursive: true, force: true });
+      await owned.remove();
       throw new CodexError(`socket ${socketPath} is already in use by another server`, {
         code: 'address_in_use',
         data: { socketPath },
@@ -164,7 +166,7 @@ export async function startListener<Listen extends 'ws' | 'unix' = 'ws'>(
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await child.terminate(2000);
-      await rm(folder, { recursive: true, force: true });
+      await owned.remove();
     })());
   try {
     await child.waitUntilReady(ready, options.readyTimeoutMs ?? 20_000, {

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
@@ -9,6 +8,7 @@ import { SecretRedactor } from '../secrets/secret-redactor.js';
 import { codexCommand } from './codex-command.js';
 import type { CodexCommandOptions } from './codex-command.js';
 import { ManagedProcess } from './managed-process.js';
+import { ownedTempFolder } from './owned-temp-folder.js';
 import type { ManagedExit } from './managed-process.js';
 
 /** A command line: what {@link ExecServerOptions.wrap} receives and returns. */
@@ -174,7 +174,9 @@ export async function startExecServer(options: ExecServerOptions = {}): Promise<
   const redactor = new SecretRedactor();
   redactor.collectEnv(process.env);
   if (options.env) redactor.collectEnv(options.env);
-  const folder = await mkdtemp(path.join(tmpdir(), 'codex-rx-exec-server-'));
+  // Removed on close, at exit, or (after a SIGKILL) by the next one started on the machine.
+  const owned = await ownedTempFolder('codex-rx-exec-server-');
+  const folder = owned.path;
   const args = ['exec-server', '--listen', `ws://127.0.0.1:${port}`];
   let token: string | undefined;
   try {
@@ -193,7 +195,7 @@ export async function startExecServer(options: ExecServerOptions = {}): Promise<
       if (auth.audience) args.push('--ws-audience', auth.audience);
     }
   } catch (error) {
-    await rm(folder, { recursive: true, force: true });
+    await owned.remove();
     throw error;
   }
   // (`--exit-on-stdin-close` would be the net under a SIGKILL of this process, but 0.169 accepts
@@ -225,7 +227,7 @@ export async function startExecServer(options: ExecServerOptions = {}): Promise<
   const close = (): Promise<void> =>
     (closing ??= (async () => {
       await child.terminate(options.killGraceMs ?? 2000);
-      await rm(folder, { recursive: true, force: true });
+      await owned.remove();
     })());
   // Once it has exited there is nothing left to serve: the folder goes too.
   void child.exited.then(() => close());
