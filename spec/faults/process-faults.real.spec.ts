@@ -16,6 +16,7 @@ import {
 import { reply } from '../../src/testing/scripted-model-server.js';
 import { trackLibraryTimers } from '../support/library-timers.js';
 import { startPidPrintingChild } from '../support/pid-printing-child.js';
+import { hasSetpriv } from '../support/setpriv.js';
 import { processTree, waitForDescendant, waitUntilGone } from '../support/process-tree.js';
 import { processExists, startRealCodex } from '../support/real-codex.js';
 
@@ -276,19 +277,9 @@ describe('process faults against the real app-server', () => {
 
     // No hook runs on SIGKILL: a listener and an executor read no stdin, so only the kernel's
     // parent-death signal (setpriv --pdeathsig, Linux) can end them.
-    const hasSetpriv =
-      process.platform === 'linux' &&
-      processTree(process.pid).length > 0 &&
-      (() => {
-        try {
-          execFileSync('setpriv', ['--pdeathsig', 'TERM', '--', 'true']);
-          return true;
-        } catch {
-          return false;
-        }
-      })();
+    const withSetpriv = processTree(process.pid).length > 0 && hasSetpriv();
     it('SIGKILL to the Node process: a listener and an exec-server it started end too', async () => {
-      if (!hasSetpriv) return;
+      if (!withSetpriv) return;
       const child = await startPidPrintingChild([
         `import { startExecServer, startListener } from ${JSON.stringify(path.resolve('src/index.js'))};`,
         `import { createCodexHome } from ${JSON.stringify(path.resolve('src/testing/codex-home.js'))};`,

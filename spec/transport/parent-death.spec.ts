@@ -5,24 +5,15 @@
  * and a worker that ends does not take the servers it started with it. That SIGKILL of this
  * process then ends a listener and an exec-server is in faults/process-faults.real.spec.ts.
  */
-import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { Codex, CodexProcessError } from '../../src/index.js';
 import { underParentDeathSignal } from '../../src/transport/parent-death.js';
+import { hasSetpriv } from '../support/setpriv.js';
 
-const hasSetpriv =
-  process.platform === 'linux' &&
-  (() => {
-    try {
-      execFileSync('setpriv', ['--pdeathsig', 'TERM', '--', 'true']);
-      return true;
-    } catch {
-      return false;
-    }
-  })();
+const withSetpriv = hasSetpriv();
 
 describe('underParentDeathSignal', () => {
   let dir: string;
@@ -52,7 +43,7 @@ describe('underParentDeathSignal', () => {
   });
 
   it('wraps an absolute executable the kernel can start, when setpriv is there', () => {
-    if (!hasSetpriv) return;
+    if (!withSetpriv) return;
     const file = path.join(dir, 'script');
     const command = underParentDeathSignal(file, ['x', 'y']);
     expect(path.basename(command.file)).toBe('setpriv');
@@ -60,7 +51,7 @@ describe('underParentDeathSignal', () => {
   });
 
   it('does not wrap from a worker thread: the signal would follow the worker, not the process', async () => {
-    if (!hasSetpriv) return;
+    if (!withSetpriv) return;
     const module = path.resolve('src/transport/parent-death.ts');
     const main = [
       "import { Worker } from 'node:worker_threads';",
