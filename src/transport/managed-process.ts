@@ -3,9 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { ResultPromise } from 'execa';
-import { onExit } from 'signal-exit';
 import { CodexProcessError } from '../errors/codex-process-error.js';
 import type { SecretRedactor } from '../secrets/secret-redactor.js';
+import { ExitCleanup } from './exit-cleanup.js';
 import { LineTail } from './line-tail.js';
 import { underParentDeathSignal } from './parent-death.js';
 
@@ -50,26 +50,11 @@ type Child = ResultPromise<{
   stderr: 'pipe';
 }>;
 
-/** Every managed child still running, ended synchronously if this process exits first. */
-const live = new Set<ManagedProcess>();
-let removeExitHook: (() => void) | undefined;
-
-function track(child: ManagedProcess): void {
-  live.add(child);
-  // signal-exit runs the hook on exit and on SIGINT/SIGTERM/SIGHUP, and then lets the signal
-  // do what it would have done: a detached child no longer gets the terminal's ctrl-C itself.
-  removeExitHook ??= onExit(() => {
-    for (const managed of live) managed.killTreeSync();
-  });
-}
-
-function untrack(child: ManagedProcess): void {
-  live.delete(child);
-  if (live.size === 0 && removeExitHook) {
-    removeExitHook();
-    removeExitHook = undefined;
-  }
-}
+/**
+ * Every managed child still running, ended synchronously if this process exits first. A detached
+ * child no longer gets the terminal's ctrl-C itself: this is what ends it then.
+ */
+const live = new ExitCleanup<ManagedProcess>((managed) => managed.killTreeSync());
 
 /**
  * One `codex` child process (the stdio app-server, a listener, an exec-server) and everything it
@@ -123,10 +108,10 @@ export class ManagedProcess {
           }),
       ),
     );
-    if (this.child.pid !== undefined) track(this);
+    if (this.child.pid !== undefined) live.add(this);
     this.exited = this.child.then(async (result) => {
       this.#exited = true;
-      untrack(this);
+      live.delete(this);
       // The leader is gone; whatever it started and left behind goes with it.
       await this.killLeftovers();
       return {

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { onExit } from 'signal-exit';
+import { ExitCleanup } from './exit-cleanup.js';
 
 /** A temporary folder this process owns (a scripted home, a listener's token file). */
 export interface OwnedTempFolder {
@@ -11,31 +11,10 @@ export interface OwnedTempFolder {
   remove(): Promise<void>;
 }
 
-/** This process's folders not yet removed, removed at exit or on a fatal signal. */
-const live = new Set<string>();
-let removeExitHook: (() => void) | undefined;
-
-function track(folder: string): void {
-  live.add(folder);
-  // Hooked only while a folder exists, so a long test run that cleans up leaves no listeners.
-  removeExitHook ??= onExit(() => {
-    for (const owned of live) {
-      try {
-        rmSync(owned, { recursive: true, force: true, maxRetries: 2 });
-      } catch {
-        // Exiting anyway: the next ownedTempFolder() with that prefix sweeps what is left.
-      }
-    }
-  });
-}
-
-function untrack(folder: string): void {
-  live.delete(folder);
-  if (live.size === 0 && removeExitHook) {
-    removeExitHook();
-    removeExitHook = undefined;
-  }
-}
+/** This process's folders not yet removed; what the exit hook cannot remove, a later sweep does. */
+const live = new ExitCleanup<string>((folder) =>
+  rmSync(folder, { recursive: true, force: true, maxRetries: 2 }),
+);
 
 function processAlive(pid: number): boolean {
   try {
@@ -79,12 +58,12 @@ async function sweepOrphans(dir: string, prefix: string): Promise<void> {
 export async function ownedTempFolder(prefix: string): Promise<OwnedTempFolder> {
   await sweepOrphans(tmpdir(), prefix);
   const folder = await mkdtemp(path.join(tmpdir(), `${prefix}${process.pid}-`));
-  track(folder);
+  live.add(folder);
   return {
     path: folder,
     remove: async () => {
       await rm(folder, { recursive: true, force: true });
-      untrack(folder);
+      live.delete(folder);
     },
   };
 }
