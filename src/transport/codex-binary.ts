@@ -119,7 +119,7 @@ export function resolveCodex(
   const override = env[CODEX_PATH_ENV];
   if (override === undefined || override === '') return resolveBundledCodex();
   const full = path.resolve(override);
-  const wrong = whatIsWrong(full);
+  const wrong = executableProblem(full);
   if (wrong !== undefined) {
     throw new CodexBinaryNotFoundError(
       `codex-rx: ${CODEX_PATH_ENV} names ${full}, which ${wrong}. ` +
@@ -131,8 +131,8 @@ export function resolveCodex(
   return { path: full, ...(existsSync(helperPath) ? { helperPath } : {}) };
 }
 
-/** Why `file` cannot be spawned as the `codex` executable, or undefined when it can. */
-function whatIsWrong(file: string): string | undefined {
+/** Why `file` cannot be spawned as an executable (`is a folder, …`), or undefined when it can. */
+export function executableProblem(file: string): string | undefined {
   let stats;
   try {
     stats = statSync(file);

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { executableProblem } from './codex-binary.js';
 
 /** What a managed child is started through so that the kernel ends it when this process dies. */
 export interface ParentDeathCommand {
@@ -12,12 +13,7 @@ export interface ParentDeathCommand {
 let setpriv: string | null | undefined;
 
 function isExecutableFile(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return statSync(file).isFile();
-  } catch {
-    return false;
-  }
+  return executableProblem(file) === undefined;
 }
 
 /**
