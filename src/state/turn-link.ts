@@ -31,8 +31,8 @@ export interface TurnLink {
  * from its constructor makes `new` define the subclass's fields on that object). The field is
  * invisible to spread, `JSON`, `Object.keys`, `Reflect.ownKeys` and equality checks, so an event
  * looks exactly as parsed. Chosen over a `WeakMap`: one entry per event of a 200,000-event turn
- * (every one kept by the replay log) made the garbage collector's ephemeron work the largest
- * single cost on the event path (measured by `npm run bench`, transports case).
+ * is that many ephemerons for the garbage collector, about 0.7 µs an event more than the field
+ * on the WebSocket event path (frames handed to the reader in process, 25 reps).
  */
 class Returning {
   constructor(target: object) {
