@@ -27,7 +27,7 @@ import { turnObject } from '../../spec/support/turn-fixtures.js';
 import { answerHandshake, rawWebSocketPeer } from '../../spec/support/raw-websocket-peer.js';
 import { frame } from '../../spec/support/websocket-frame.js';
 
-export type Via = 'stdio' | 'ws' | 'unix';
+type Via = 'stdio' | 'ws' | 'unix';
 const VIAS: readonly Via[] = ['stdio', 'ws', 'unix'];
 
 async function conversationMs(
@@ -87,7 +87,7 @@ async function wsPeer(
 }
 
 /** One throughput run: wall time and this process's CPU time (user + system), in ms. */
-export interface ThroughputRun {
+interface ThroughputRun {
   readonly ms: number;
   readonly cpuMs: number;
 }
@@ -97,10 +97,7 @@ function cpuMsSince(start: NodeJS.CpuUsage): number {
   return (used.user + used.system) / 1000;
 }
 
-export async function throughputRun(
-  via: Via,
-  messages: readonly unknown[],
-): Promise<ThroughputRun> {
+async function throughputRun(via: Via, messages: readonly unknown[]): Promise<ThroughputRun> {
   const events = messages.length;
   let codex: Codex;
   let send: () => void;
@@ -146,7 +143,7 @@ export async function throughputRun(
  * decodes and `JSON.parse`s each frame, fed the same bytes the same way over 127.0.0.1. codex-rx
  * reads through `ws` too, so this is its ceiling over WebSocket.
  */
-export async function bareWsRun(frames: readonly string[]): Promise<ThroughputRun> {
+async function bareWsRun(frames: readonly string[]): Promise<ThroughputRun> {
   const wire = Buffer.concat(frames.map((text) => frame(0x81, text)));
   // As the codex-rx runs do before theirs: the garbage of building the wire is not this run's.
   settleHeap();
@@ -209,7 +206,6 @@ export async function remote(config: BenchConfig): Promise<CaseResult> {
   const throughputReps = config.quick ? 1 : 9;
   for (let rep = 0; rep < throughputReps; rep++) {
     for (const via of VIAS) runs.get(via)!.push(await throughputRun(via, messages));
-    settleHeap();
     runs.get('bare')!.push(await bareWsRun(frames));
   }
   const eventsPerS = (via: Via | 'bare'): Summary =>
