@@ -234,6 +234,40 @@ describe('thread.turn() on the wire', () => {
     await codex.close();
   });
 
+  it.each(['turn', 'run'] as const)(
+    "%s(input, { ifActive: 'steer' }) steers a running run() and follows its turn from the start",
+    async (via) => {
+      // A run() has no TurnObservable to steer: this is its only way in, and the follower
+      // subscribes to the run's own turn, so that turn must keep its replay.
+      const { peer, codex, threads } = await setup();
+      scriptTurnStart(peer, 'tu-1');
+      peer.handle('turn/steer', () => ({ result: { turnId: 'tu-1' } }));
+      const t = turnEvents('th-1', 'tu-1');
+      const running = threads[0]!.run('one');
+      await peer.next('turn/start');
+      peer.send(t.started());
+      peer.send(t.delta('m', 'early'));
+      await new Promise((r) => setTimeout(r, 10));
+      const joined =
+        via === 'turn'
+          ? lastValueFrom(threads[0]!.turn('more', { ifActive: 'steer' }).pipe(toArray())).then(
+              (events) => events.map((e) => e.method),
+            )
+          : threads[0]!.run('more', { ifActive: 'steer' }).then((result) => result.finalResponse);
+      const steer = await peer.next('turn/steer');
+      expect(steer.params).toMatchObject({ threadId: 'th-1', expectedTurnId: 'tu-1' });
+      peer.send(t.message('m', 'done'));
+      peer.send(t.completed());
+      expect((await running).finalResponse).toBe('done');
+      expect(await joined).toEqual(
+        via === 'turn'
+          ? ['turn/started', 'item/agentMessage/delta', 'item/completed', 'turn/completed']
+          : 'done',
+      );
+      await codex.close();
+    },
+  );
+
   it("a subscriber that joins inside another subscriber's next() gets each event once", async () => {
     const { peer, codex, threads } = await setup();
     const t = turnEvents('th-1', 'tu-1');
