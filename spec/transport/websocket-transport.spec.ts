@@ -141,7 +141,7 @@ describe('WebSocketTransport, reading frames', () => {
       const connection = await connected;
       const pongs: string[] = [];
       connection.onControl((opcode, payload) => {
-        // (An empty pong is the client's own ACK prompt: see the next describe.)
+        // (An empty pong is the client's own ACK prompt: see "acknowledging what arrives" above.)
         if (opcode === 0xa && payload.length) pongs.push(payload.toString());
       });
       const sent = [
