@@ -13,8 +13,7 @@ export interface WireLine {
   /**
    * The message's own UTF-8 bytes, where the transport reads each message by itself (a WebSocket
    * frame, whose `text` is that message alone). Unlike this object, they stay valid: nothing
-   * writes to that memory again, so a consumer keeping many messages may keep the memory they
-   * view (shared by the frames of one socket read) rather than one small string each.
+   * writes to that memory again.
    */
-  readonly bytes?: Uint8Array | undefined;
+  readonly bytes?: Buffer | undefined;
 }
