@@ -142,5 +142,10 @@ describe('ReplayLog', () => {
     log.clear();
     expect(log.size).toBe(0);
     expect([...log.events()]).toEqual([]);
+    // Used again after clear(), it keeps and replays as before.
+    const again = t.delta('m', 'again') as TurnEvent;
+    appendAsFrames(log, [again], 1);
+    log.append(events[0]!, undefined);
+    expect([...log.events()]).toEqual([again, events[0]]);
   });
 });

@@ -56,7 +56,7 @@ export class ReplayLog {
 
   append(event: TurnEvent, wire: WireLine | undefined): void {
     if (this.entries.length < 4 * (this.count + 1)) {
-      const grown = new Int32Array(this.entries.length * 2);
+      const grown = new Int32Array(Math.max(4 * 64, this.entries.length * 2));
       grown.set(this.entries);
       this.entries = grown;
     }
