@@ -21,44 +21,21 @@ describe('ReplayLog', () => {
     expect(replayed[1]).toBe(buffered);
   });
 
-  it('replays events kept as frame bytes (views into shared reads, multi-byte text, a large frame) as equal copies', () => {
-    const log = new ReplayLog();
-    const events = [
-      ...Array.from({ length: 500 }, (_, i) => t.delta('m', `${i} naïve ✓ 🎉`) as TurnEvent),
-      t.delta('m', '🎉'.repeat(300_000)) as TurnEvent,
-      t.delta('m', 'after') as TurnEvent,
-    ];
-    // As a socket delivers them: several frames to a read, with frame headers between them.
-    const texts = events.map((e) => JSON.stringify(e));
-    let chunk = 0;
-    for (let first = 0; first < texts.length; first += 37) {
-      const group = texts.slice(first, first + 37);
-      const read = Buffer.concat(
-        group.flatMap((text) => [Buffer.from([0x81, 0x7e]), Buffer.from(text)]),
-      );
-      let at = 0;
-      for (const [i, text] of group.entries()) {
-        const length = Buffer.byteLength(text);
-        const bytes = read.subarray(at + 2, at + 2 + length);
-        log.append(events[first + i]!, { chunk: ++chunk, text, start: 0, end: text.length, bytes });
-        at += 2 + length;
-      }
-    }
-    const replayed = [...log.events()];
-    expect(replayed).toEqual(events);
-    expect(replayed[0]).not.toBe(events[0]);
-  });
-
-  /** Appends `events` as a WebSocket delivers them: one frame each, several to a socket read. */
+  /**
+   * Appends `events` as a socket delivers WebSocket frames: several to a read, with frame headers
+   * between them, each event's bytes a view into its read. Returns the bytes of the frames' text.
+   */
   function appendAsFrames(log: ReplayLog, events: readonly TurnEvent[], perRead = 37): number {
     let received = 0;
     for (let first = 0; first < events.length; first += perRead) {
       const texts = events.slice(first, first + perRead).map((e) => JSON.stringify(e));
-      const read = Buffer.concat(texts.map((text) => Buffer.from(text)));
+      const read = Buffer.concat(
+        texts.flatMap((text) => [Buffer.from([0x81, 0x7e]), Buffer.from(text)]),
+      );
       let at = 0;
       for (const [i, text] of texts.entries()) {
         const length = Buffer.byteLength(text);
-        const bytes = read.subarray(at, at + length);
+        const bytes = read.subarray(at + 2, at + 2 + length);
         log.append(events[first + i]!, {
           chunk: first + i,
           text,
@@ -66,12 +43,25 @@ describe('ReplayLog', () => {
           end: text.length,
           bytes,
         });
-        at += length;
+        at += 2 + length;
         received += length;
       }
     }
     return received;
   }
+
+  it('replays events kept as frame bytes (views into shared reads, multi-byte text, a large frame) as equal copies', () => {
+    const log = new ReplayLog();
+    const events = [
+      ...Array.from({ length: 500 }, (_, i) => t.delta('m', `${i} naïve ✓ 🎉`) as TurnEvent),
+      t.delta('m', '🎉'.repeat(300_000)) as TurnEvent,
+      t.delta('m', 'after') as TurnEvent,
+    ];
+    appendAsFrames(log, events);
+    const replayed = [...log.events()];
+    expect(replayed).toEqual(events);
+    expect(replayed[0]).not.toBe(events[0]);
+  });
 
   it('keeps what a frame shares with the one before it once: about a fifth of 20,000 deltas, replayed equal', () => {
     const log = new ReplayLog();

@@ -6,6 +6,8 @@ const FIRST_SLAB = 4 * 1024;
 const MAX_SLAB = 64 * 1024;
 /** How far a frame is compared with the one before it, at most, to find what they share. */
 const MAX_PREFIX_SCAN = 1024;
+/** Room for the first 64 events' entries (four integers each). */
+const FIRST_ENTRIES = 4 * 64;
 
 /**
  * A running turn's events so far, kept for subscribers who join late, as wire text or bytes and
@@ -14,7 +16,7 @@ const MAX_PREFIX_SCAN = 1024;
  *
  * - Where the transport gives the message's bytes (one WebSocket frame each), what the frame
  *   does not share with the frame before it is copied into slabs this log owns. Consecutive
- *   deltas differ only in their last few dozen bytes, so a turn keeps about a sixth of what it
+ *   deltas differ only in their last few dozen bytes, so a turn keeps about a fifth of what it
  *   received. Keeping the socket reads instead (30 MB for 200,000 deltas) cost more than the
  *   rest of the client's work per event: fresh pages to fault in and, as V8 counts external
  *   memory, full collections of the application's whole heap (`.tmp` harness, 2026-12-02).
@@ -40,7 +42,7 @@ export class ReplayLog {
    * object's index), end, and for bytes how many leading bytes it shares with the frame kept
    * as bytes before it.
    */
-  private entries = new Int32Array(4 * 64);
+  private entries = new Int32Array(FIRST_ENTRIES);
   private count = 0;
 
   get size(): number {
@@ -56,7 +58,7 @@ export class ReplayLog {
 
   append(event: TurnEvent, wire: WireLine | undefined): void {
     if (this.entries.length < 4 * (this.count + 1)) {
-      const grown = new Int32Array(Math.max(4 * 64, this.entries.length * 2));
+      const grown = new Int32Array(Math.max(FIRST_ENTRIES, this.entries.length * 2));
       grown.set(this.entries);
       this.entries = grown;
     }
@@ -78,6 +80,7 @@ export class ReplayLog {
   }
 
   private keepBytes(at: number, bytes: Buffer): void {
+    // `shared` is 0 while there is no previous frame.
     const previous = this.previous;
     let shared = this.shared;
     if (
@@ -89,7 +92,7 @@ export class ReplayLog {
       shared = 0;
       while (shared < limit && previous[shared] === bytes[shared]) shared++;
       this.shared = shared;
-    } else if (previous === undefined) shared = 0;
+    }
     this.previous = bytes;
     const length = bytes.length - shared;
     let slab = this.slabs[this.slabs.length - 1];
