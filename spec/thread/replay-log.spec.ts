@@ -138,4 +138,48 @@ describe('ReplayLog', () => {
     log.append(events[0]!, undefined);
     expect([...log.events()]).toEqual([again, events[0]]);
   });
+
+  it('replays what is appended while it replays, and nothing more once cleared meanwhile', () => {
+    const log = new ReplayLog();
+    const events = Array.from({ length: 3000 }, (_, i) => t.delta('m', `d${i}`) as TurnEvent);
+    appendAsFrames(log, events.slice(0, 2000));
+    // A subscriber joining late may make the turn go on while it is replayed to (its next()
+    // steering, another subscriber's delivery): the replay reaches the new events too, across
+    // a new slab.
+    const replayed: TurnEvent[] = [];
+    for (const event of log.events()) {
+      replayed.push(event);
+      if (replayed.length === 1500) appendAsFrames(log, events.slice(2000));
+    }
+    expect(replayed).toEqual(events);
+    // The log is cleared while a replay is under way: that replay stops there, even when the
+    // log is used again meanwhile.
+    let seen = 0;
+    for (const _event of log.events()) {
+      if (++seen !== 10) continue;
+      log.clear();
+      appendAsFrames(log, events.slice(0, 50));
+    }
+    expect(seen).toBe(10);
+    expect([...log.events()]).toEqual(events.slice(0, 50));
+  });
+
+  it('keeps each event as a few bytes besides its text: 50,000 JSONL lines in under 8 bytes each, offsets past 2^21 too', () => {
+    const log = new ReplayLog();
+    const events = Array.from(
+      { length: 50_000 },
+      (_, i) => t.delta('m', `token${i} `) as TurnEvent,
+    );
+    // One long chunk, so that the later offsets take three and four varint bytes.
+    const lines = events.map((e) => JSON.stringify(e));
+    const pad = ' '.repeat(3_000_000);
+    const text = `${pad}\n${lines.join('\n')}`;
+    let start = pad.length + 1;
+    for (const [i, line] of lines.entries()) {
+      log.append(events[i]!, { chunk: 1, text, start, end: start + line.length });
+      start += line.length + 1;
+    }
+    expect(log.slabBytes).toBeLessThan(8 * events.length);
+    expect([...log.events()]).toEqual(events);
+  });
 });
