@@ -1,3 +1,4 @@
+import { Subject, takeUntil } from 'rxjs';
 import { Codex } from '../../src/index.js';
 import type { Thread, TurnEvent } from '../../src/index.js';
 import { FakePeer } from '../support/fake-peer.js';
@@ -6,7 +7,8 @@ import { turnEvents, turnObject } from '../support/turn-fixtures.js';
 /**
  * A turn with several subscribers is interrupted when the last one leaves, and only then (the
  * TurnObservable's "Cancellable" promise, docs/faq.md "How do I cancel?") — also when they leave
- * from inside a `next()`, their own or another subscriber's, while the turn hands out an event.
+ * from inside a `next()`, their own or another subscriber's, while the turn hands out an event,
+ * or while a late subscriber is still being replayed to.
  */
 
 const t = turnEvents('th-1', 'tu-1');
@@ -145,6 +147,53 @@ describe('leaving a shared turn from inside next()', () => {
     // The replay gave it the events so far, the event being handed out included, once.
     expect(successor.seen).toEqual(['turn/started', 'one', 'two', 'turn/completed']);
     expect(await interruptsSent(peer, codex)).toBe(0);
+    await codex.close();
+  });
+});
+
+describe('a late subscriber still being replayed to', () => {
+  it('counts as watching: the others leaving during its replay do not interrupt the turn', async () => {
+    const { peer, codex, thread } = await setup();
+    const turn = thread.turn('go');
+    const stop = new Subject<void>();
+    const first = recorder();
+    turn.pipe(takeUntil(stop)).subscribe(first.observer);
+    await turn.turnId;
+    for (const event of [t.started(), t.delta('m', 'one'), t.delta('m', 'two')]) peer.send(event);
+    await first.saw('two');
+    // The only other subscriber leaves inside the late one's first replayed event.
+    const late = recorder((seen) => seen === 'turn/started' && stop.next());
+    turn.subscribe(late.observer);
+    expect(late.seen).toEqual(['turn/started', 'one', 'two']);
+    expect(await interruptsSent(peer, codex)).toBe(0);
+    peer.send(t.delta('m', 'three'));
+    peer.send(t.completed());
+    await late.completed;
+    expect(late.seen).toEqual(['turn/started', 'one', 'two', 'three', 'turn/completed']);
+    expect(await interruptsSent(peer, codex)).toBe(0);
+    await codex.close();
+  });
+
+  it("following a running turn (ifActive: 'steer'), gets the rest of it when the others leave during its replay", async () => {
+    const { peer, codex, thread } = await setup();
+    peer.handle('turn/steer', () => ({ result: { turnId: 'tu-1' } }));
+    const running = thread.turn('first');
+    running.subscribe(recorder().observer);
+    await running.turnId;
+    peer.send(t.started());
+    const follower = thread.turn('more', { ifActive: 'steer' });
+    const stop = new Subject<void>();
+    const first = recorder();
+    follower.pipe(takeUntil(stop)).subscribe(first.observer);
+    await peer.next('turn/steer');
+    for (const event of [t.delta('m', 'one'), t.delta('m', 'two')]) peer.send(event);
+    await first.saw('two');
+    const late = recorder((seen) => seen === 'turn/started' && stop.next());
+    follower.subscribe(late.observer);
+    peer.send(t.delta('m', 'three'));
+    peer.send(t.completed());
+    await late.completed;
+    expect(late.seen).toEqual(['turn/started', 'one', 'two', 'three', 'turn/completed']);
     await codex.close();
   });
 });

@@ -9,7 +9,9 @@ import type { TurnEvent } from './turn-event.js';
  * One turn's subscribers: every event goes to each of them in order, linked to its turn, and a
  * subscriber who joins late first gets the events so far from the replay log. Who joins or
  * leaves from inside a subscriber's `next()` is handled there too: a joiner is not handed the
- * event being delivered twice, and the turn counts as watched while anyone is still in.
+ * event being delivered twice, and the turn counts as watched while anyone is still in, a
+ * subscriber still being replayed to included. A close (the turn's end) ends every one of them,
+ * however far its replay has got.
  */
 export class TurnMulticast {
   private readonly log = new ReplayLog();
@@ -17,21 +19,32 @@ export class TurnMulticast {
   /** Set while `emit` hands an event out: who subscribes meanwhile has it from the replay. */
   private delivering = false;
   private readonly joinedDuringDelivery: Subscriber<TurnEvent>[] = [];
+  /** Subscribers being replayed to: in, though not live yet. */
+  private readonly replaying = new Set<Subscriber<TurnEvent>>();
 
   constructor(private readonly link: TurnLink) {}
 
-  /** Whether anyone is subscribed (or joining from inside a delivery). */
+  /** Whether anyone is subscribed (or being replayed to, or joining from inside a delivery). */
   get watched(): boolean {
-    return this.subscribers.size > 0 || this.joinedDuringDelivery.length > 0;
+    return (
+      this.subscribers.size > 0 || this.joinedDuringDelivery.length > 0 || this.replaying.size > 0
+    );
   }
 
   /** Replays the events so far to `subscriber`, then adds it to the live ones. */
   join(subscriber: Subscriber<TurnEvent>): void {
-    for (const event of this.log.events()) {
-      if (subscriber.closed) return;
-      linkToTurn(event, this.link);
-      subscriber.next(event);
+    this.replaying.add(subscriber);
+    try {
+      for (const event of this.log.events()) {
+        if (subscriber.closed) return;
+        linkToTurn(event, this.link);
+        subscriber.next(event);
+      }
+    } finally {
+      this.replaying.delete(subscriber);
     }
+    // Ended meanwhile: by itself (it unsubscribed) or by close(), which ended it too.
+    if (subscriber.closed) return;
     // Joining from inside another subscriber's next(): the replay above included that event, so
     // this one must not be handed it again by the delivery loop still running.
     if (this.delivering) this.joinedDuringDelivery.push(subscriber);
@@ -63,9 +76,10 @@ export class TurnMulticast {
 
   /** Completes every subscriber (or errors them with `error`) and lets go of the replay. */
   close(error?: Error): void {
-    const subscribers = [...this.subscribers, ...this.joinedDuringDelivery];
+    const subscribers = [...this.subscribers, ...this.joinedDuringDelivery, ...this.replaying];
     this.subscribers.clear();
     this.joinedDuringDelivery.length = 0;
+    this.replaying.clear();
     this.log.clear();
     for (const subscriber of subscribers) {
       if (error) subscriber.error(error);
