@@ -71,6 +71,8 @@ const MAX_DRAIN = 8_000_000;
 
 interface ChatEntry {
   readonly chat: Promise<CodexChat>;
+  /** The chat once its thread has started: until then it cannot be evicted. */
+  ready?: CodexChat;
   lastUsed: number;
 }
 
@@ -185,14 +187,13 @@ export async function startWebChat(options: WebChatOptions = {}): Promise<WebCha
     // The server stops sending the thread's events and may unload it; nothing here holds it.
     void entry.chat.then((chat) => chat.thread.unsubscribe()).catch(() => undefined);
   };
-  const isIdle = async (entry: ChatEntry): Promise<boolean> =>
-    !(await entry.chat.then((chat) => chat.turnRunning).catch(() => false));
+  // Read synchronously, so that requests arriving together cannot all evict the same chat and
+  // each add one: admission takes no await between counting and adding.
+  const isIdle = (entry: ChatEntry): boolean =>
+    entry.ready !== undefined && !entry.ready.turnRunning;
   /** The least recently used chat of `among` with no turn running, or undefined. */
-  const idlest = async (among: Iterable<[Session, string, ChatEntry]>) => {
-    const candidates = [...among].sort((a, b) => a[2].lastUsed - b[2].lastUsed);
-    for (const candidate of candidates) if (await isIdle(candidate[2])) return candidate;
-    return undefined;
-  };
+  const idlest = (among: Iterable<[Session, string, ChatEntry]>) =>
+    [...among].sort((a, b) => a[2].lastUsed - b[2].lastUsed).find((c) => isIdle(c[2]));
   const allChats = function* (): Iterable<[Session, string, ChatEntry]> {
     for (const session of sessions.values())
       for (const [id, entry] of session.chats) yield [session, id, entry];
@@ -201,20 +202,26 @@ export async function startWebChat(options: WebChatOptions = {}): Promise<WebCha
     () => {
       const now = Date.now();
       for (const [session, id, entry] of [...allChats()])
-        if (now - entry.lastUsed > idleMs)
-          void isIdle(entry).then((idle) => idle && forget(session, id));
+        if (now - entry.lastUsed > idleMs && isIdle(entry)) forget(session, id);
     },
     Math.min(idleMs, 60_000),
   );
   sweep.unref();
 
+  /**
+   * A new session; past `maxSessions`, the least recently seen session with no chat goes first
+   * (so a flood of page loads evicts its own sessions, not its users'), then one whose chats are
+   * all idle. Refused when every session has a turn running or a chat starting.
+   */
   const newSession = (): string => {
     if (sessions.size >= maxSessions) {
-      const [oldest] = [...sessions].sort((a, b) => a[1].lastSeen - b[1].lastSeen);
-      if (oldest) {
-        for (const id of [...oldest[1].chats.keys()]) forget(oldest[1], id);
-        sessions.delete(oldest[0]);
-      }
+      const byAge = [...sessions].sort((a, b) => a[1].lastSeen - b[1].lastSeen);
+      const evicted =
+        byAge.find(([, session]) => session.chats.size === 0) ??
+        byAge.find(([, session]) => [...session.chats.values()].every(isIdle));
+      if (!evicted) throw new HttpError(503, `the server already keeps ${maxSessions} sessions`);
+      for (const id of [...evicted[1].chats.keys()]) forget(evicted[1], id);
+      sessions.delete(evicted[0]);
     }
     const id = randomBytes(24).toString('base64url');
     sessions.set(id, { chats: new Map(), lastSeen: Date.now() });
@@ -237,27 +244,28 @@ export async function startWebChat(options: WebChatOptions = {}): Promise<WebCha
     if (entry) entry.lastUsed = Date.now();
     return entry;
   };
-  const chatFor = async (session: Session, rawId: unknown): Promise<CodexChat> => {
+  const chatFor = (session: Session, rawId: unknown): Promise<CodexChat> => {
     const id = validId(rawId);
     const found = existing(session, id);
     if (found) return found.chat;
     if (session.chats.size >= maxPerSession) {
-      const own = await idlest([...session.chats].map(([i, e]) => [session, i, e] as const));
+      const own = idlest([...session.chats].map(([i, e]) => [session, i, e] as const));
       if (!own) throw new HttpError(429, `this session already runs ${maxPerSession} chats`);
       forget(own[0], own[1]);
     }
     if (chatCount >= maxChats) {
-      const any = await idlest(allChats());
+      const any = idlest(allChats());
       if (!any) throw new HttpError(429, `the server already runs ${maxChats} chats`);
       forget(any[0], any[1]);
     }
-    // Checked again: another request may have made it while this one waited.
-    const raced = existing(session, id);
-    if (raced) return raced.chat;
     const chat = codex.startThread({ cwd: env.workspace }).then((thread) => new CodexChat(thread));
-    session.chats.set(id, { chat, lastUsed: Date.now() });
+    const entry: ChatEntry = { chat, lastUsed: Date.now() };
+    session.chats.set(id, entry);
     chatCount++;
-    chat.catch(() => forget(session, id));
+    chat.then(
+      (ready) => (entry.ready = ready),
+      () => forget(session, id),
+    );
     return chat;
   };
   const found = async (session: Session, id: unknown): Promise<CodexChat> => {
@@ -267,9 +275,11 @@ export async function startWebChat(options: WebChatOptions = {}): Promise<WebCha
   };
 
   const server: Server = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const route = `${request.method} ${url.pathname}`;
     (async () => {
+      // Parsed inside the catch below: a target that is no valid path (`//`) is refused with 400.
+      const url = URL.parse(request.url ?? '/', 'http://localhost');
+      if (!url) throw new HttpError(400, 'the request target is not a valid path');
+      const route = `${request.method} ${url.pathname}`;
       switch (route) {
         case 'GET /': {
           const known = sessions.has(cookieOf(request, SESSION_COOKIE) ?? '');

@@ -218,6 +218,71 @@ describe('the web chat route', () => {
   }, 120_000);
 });
 
+describe('the web chat route, hostile traffic', () => {
+  let chat: WebChat;
+
+  beforeAll(async () => {
+    chat = await startWebChat({ maxChatsPerSession: 2, maxChats: 3, maxSessions: 2 });
+  }, 60_000);
+  afterAll(() => chat?.close());
+
+  /** Starts a turn that does not end until stopped; resolves once its first chunk has come. */
+  async function slowTurn(cookie: string, chatId: string) {
+    const stream = await transport(chat, cookie).sendMessages({
+      trigger: 'submit-message',
+      chatId,
+      messageId: undefined,
+      messages: [user('u1', 'give me a slow answer')],
+      abortSignal: undefined,
+    });
+    const reader = stream.getReader();
+    await reader.read();
+    return async () => {
+      expect((await api(chat, '/api/stop', cookie, { id: chatId })).status).toBe(200);
+      while (!(await reader.read()).done);
+    };
+  }
+
+  it('answers a request target that is not a valid path with 400, and serves on', async () => {
+    for (const target of ['//', '/\\']) {
+      const response = await fetch(`${chat.url.replace(/\/$/, '')}${target}`);
+      expect(response.status).toBe(400);
+      await expect(response.json()).resolves.toMatchObject({
+        error: { message: /not a valid path/ },
+      });
+    }
+    expect((await fetch(chat.url)).status).toBe(200);
+  });
+
+  it('holds its bounds against new chats arriving together', async () => {
+    const cookie = await session(chat);
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, (_, i) => ask(chat, cookie, `together-${i}`, [user('u1', 'hi')])),
+    );
+    const refused = results.filter((r) => r.status === 'rejected');
+    expect(results.length - refused.length).toBeLessThanOrEqual(2);
+    for (const r of refused) expect(r.reason).toMatchObject({ statusCode: 429 });
+    expect(chat.chatCount()).toBeLessThanOrEqual(2);
+  }, 60_000);
+
+  it('page loads past maxSessions evict sessions without chats, never one with a turn running', async () => {
+    const a = await session(chat);
+    const stopA = await slowTurn(a, 'a-slow');
+    // A flood of page loads: each evicts a session, but not a's.
+    for (let i = 0; i < 4; i++) await session(chat);
+    const b = await session(chat);
+    const stopB = await slowTurn(b, 'b-slow');
+    // Every session kept has a turn running: a new one is refused, visibly.
+    const refused = await fetch(chat.url);
+    expect(refused.status).toBe(503);
+    await expect(refused.json()).resolves.toMatchObject({ error: { message: /2 sessions/ } });
+    // a's session, chat and turn are still its own to stop.
+    await stopA();
+    await stopB();
+    expect((await fetch(chat.url)).status).toBe(200);
+  }, 60_000);
+});
+
 describe('the web chat route, idle chats', () => {
   it('forgets a chat idle for idleMs and unsubscribes its thread on the server', async () => {
     // Long enough that the chat is still there for the checks right after the answer, on a
