@@ -8,6 +8,7 @@ import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { createCodexProvider } from '../../src/ai-sdk/index.js';
 import type { CodexProvider } from '../../src/ai-sdk/index.js';
 import { ClosedError, InvalidInputError } from '../../src/index.js';
+import type { Codex, Thread } from '../../src/index.js';
 import { reply } from '../../src/testing/scripted-model-server.js';
 import type { RealCodex } from '../support/real-codex.js';
 import { nextTurnStatus, startRealProvider } from '../support/real-provider.js';
@@ -158,6 +159,35 @@ describe('createCodexProvider, used the hostile ways', () => {
     expect(appServersOn('close-mid-stream')).toEqual([]);
     await expect(generateText({ model: own(), prompt: 'x' })).rejects.toBeInstanceOf(ClosedError);
     await own.close();
+  });
+
+  it('provider.close() while a call starts its thread: the call fails with ClosedError and starts no turn', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let startedThread: Thread | undefined;
+    // The client's thread/start is held until the provider has been closed.
+    const client = {
+      startThread: async (...args: Parameters<Codex['startThread']>) => {
+        await gate;
+        return (startedThread = await real.codex.startThread(...args));
+      },
+      resumeThread: (...args: Parameters<Codex['resumeThread']>) =>
+        real.codex.resumeThread(...args),
+    };
+    const provider = createCodexProvider({ client });
+    const before = real.model.modelRequests.length;
+    const call = generateText({ model: provider(), prompt: 'never sent' }).catch((e: unknown) => e);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await provider.close();
+    release();
+    expect(await call).toBeInstanceOf(ClosedError);
+    expect(startedThread).toBeDefined();
+    // Nothing reached the model (a turn would have asked it at once), and the thread was let go:
+    // unsubscribing it again, it has no subscription.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(real.model.modelRequests.length).toBe(before);
+    const again = await real.codex.request('thread/unsubscribe', { threadId: startedThread!.id });
+    expect(again.status).toBe('notSubscribed');
   });
 
   it('no secret reaches an error: a failed turn of a provider started with an API key', async () => {

@@ -149,6 +149,11 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
           },
           threadOptions,
         );
+        if (closed) {
+          // Closed while the thread started: no call may run on it, nor keep it loaded.
+          thread.unsubscribe().catch(() => undefined);
+          host.assertOpen();
+        }
         return { thread, tools: new Set(start.tools.map((t) => t.name)) };
       };
       if (settings.threadId !== undefined) {
@@ -178,6 +183,8 @@ export function createCodexProvider(options: CodexProviderOptions = {}): CodexPr
       return { thread: known.thread, continued: false, warnings };
     },
     startRun(thread, input, turnOptions) {
+      // The last check before a turn starts: close() may have come while the thread was found.
+      host.assertOpen();
       const run = new TurnRun(thread, thread.turn(input, turnOptions), (ended) => {
         if (runs.get(thread.id) === ended) runs.delete(thread.id);
         for (const [id, r] of parked) if (r === ended) parked.delete(id);
