@@ -8,6 +8,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import {
   AuthenticationError,
   Codex,
@@ -16,6 +17,7 @@ import {
   signedBearer,
 } from '../../src/index.js';
 import type { RemoteOptions } from '../../src/index.js';
+import { MAX_CREDENTIAL_FILE_BYTES } from '../../src/transport/read-credential-file.js';
 import { trackLibraryTimers } from '../support/library-timers.js';
 import { noUncaught } from '../support/no-uncaught.js';
 import { answerHandshake, rawWebSocketPeer } from '../support/raw-websocket-peer.js';
@@ -176,6 +178,21 @@ describe('token sources that fail', () => {
     );
     const empty = await file('empty', ' \n');
     expect((await refused({ tokenFile: empty }, `tokenFile ${empty}`)).message).toMatch(/is empty/);
+  });
+
+  it('a FIFO, a device or a huge file as the token file is refused at once, without reading it', async () => {
+    // A FIFO with no writer would block the read (and the process's exit) past every timeout.
+    const fifo = path.join(dir, 'token-fifo');
+    await execa('mkfifo', [fifo]);
+    const error = await refused({ tokenFile: fifo }, `tokenFile ${fifo}`);
+    expect(error.message).toMatch(/could not be read \(not a regular file\)/);
+    expect((await refused({ tokenFile: '/dev/zero' }, 'tokenFile /dev/zero')).message).toMatch(
+      /not a regular file/,
+    );
+    const huge = await file('huge', 'x'.repeat(MAX_CREDENTIAL_FILE_BYTES + 1));
+    expect((await refused({ tokenFile: huge }, `tokenFile ${huge}`)).message).toMatch(
+      /larger than 65536 bytes/,
+    );
   });
 
   it('a token file with a trailing newline is one token, and is sent', async () => {

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { credentialReadFailure, readCredentialFile } from '../transport/read-credential-file.js';
 import {
   ReplaySubject,
   catchError,
@@ -117,11 +117,11 @@ export async function environmentAddParams(options: AddEnvironmentOptions): Prom
       throw new InvalidInputError('tokenFile', 'must be a file path', method);
     let text: string;
     try {
-      text = await readFile(tokenFile, 'utf8');
+      text = await readCredentialFile(tokenFile);
     } catch (error) {
       throw new InvalidInputError(
         'tokenFile',
-        `cannot be read: ${tokenFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        `cannot be read: ${tokenFile} (${credentialReadFailure(error)})`,
         method,
       );
     }

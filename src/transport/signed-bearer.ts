@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { SignJWT } from 'jose';
+import { credentialReadFailure, readCredentialFile } from './read-credential-file.js';
 import { CodexError } from '../errors/codex-error.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 
@@ -53,10 +53,10 @@ export function signedBearer(options: SignedBearerOptions): () => Promise<string
 /** The shared secret from its file (read at each mint), or an error naming the file, not its content. */
 async function readSecret(file: string): Promise<string> {
   try {
-    return (await readFile(file, 'utf8')).trim();
+    return (await readCredentialFile(file)).trim();
   } catch (error) {
     throw new CodexError(
-      `signedBearer: secretFile ${file} could not be read (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      `signedBearer: secretFile ${file} could not be read (${credentialReadFailure(error)})`,
       { code: 'invalid_input', data: { secretFile: file }, cause: error },
     );
   }

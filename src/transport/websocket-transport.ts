@@ -1,5 +1,4 @@
 import { checkTimerMs } from '../timer-ms.js';
-import { readFile } from 'node:fs/promises';
 import { Emitter } from 'vscode-jsonrpc/node';
 import type { Disposable, MessageReader, MessageWriter } from 'vscode-jsonrpc/node';
 import WebSocket from 'ws';
@@ -10,6 +9,7 @@ import { ConnectionLostError } from '../errors/connection-lost-error.js';
 import { ClosedError } from '../errors/closed-error.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './jsonl-message-reader.js';
 import { promptAcks } from './prompt-acks.js';
+import { credentialReadFailure, readCredentialFile } from './read-credential-file.js';
 import type { Transport } from './transport.js';
 import { WebSocketMessageReader, WebSocketMessageWriter } from './websocket-messages.js';
 
@@ -263,13 +263,12 @@ export class WebSocketTransport implements Transport {
     if (tokenFile) {
       let text: string;
       try {
-        text = await readFile(tokenFile, { encoding: 'utf8', signal: abort });
+        text = await readCredentialFile(tokenFile);
       } catch (error) {
         if (abort.aborted) throw new ClosedError('WebSocketTransport.start');
-        const code = (error as NodeJS.ErrnoException).code;
         throw fail(
           `tokenFile ${tokenFile}`,
-          `could not be read (${code ?? describeThrown(error)})`,
+          `could not be read (${credentialReadFailure(error)})`,
           error,
         );
       }
