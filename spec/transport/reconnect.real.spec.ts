@@ -188,7 +188,12 @@ describe('remote app-server: loss, reconnect, several clients', () => {
     ).rejects.toThrow(/reconnect.retries must be a whole number/);
     await expect(
       Codex.connect(listener.connectOptions, { reconnect: { backoff: { initialMs: 0 } } }),
-    ).rejects.toThrow(/reconnect.backoff/);
+    ).rejects.toThrow(/reconnect.backoff.initialMs/);
+    // Past the longest Node timer a wait would fire at once: every attempt dialed without a pause.
+    for (const maxMs of [Infinity, 3e9, NaN])
+      await expect(
+        Codex.connect(listener.connectOptions, { reconnect: { backoff: { maxMs } } }),
+      ).rejects.toThrow(/reconnect.backoff.maxMs must be/);
     // A spawned server cannot be dialed again: refused, and the server it started is stopped.
     await expect(
       Codex.start({ codexHome: home.path, env: home.env, reconnect: true }),

@@ -2,6 +2,7 @@ import { BehaviorSubject } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { ClosedError } from '../errors/closed-error.js';
 import type { CodexError } from '../errors/codex-error.js';
+import { checkRequestTimeoutMs } from '../timer-ms.js';
 import { InvalidInputError } from '../errors/invalid-input-error.js';
 import { JsonRpcError, JsonRpcErrorCode } from '../errors/json-rpc-error.js';
 import { NotSignedInError } from '../errors/not-signed-in-error.js';
@@ -348,16 +349,14 @@ function checkReconnect(options: ConnectOptions, redial: Redial | undefined): vo
     );
   if (typeof options.reconnect === 'object') {
     const { retries, backoff } = options.reconnect;
-    const positive = (n: unknown): boolean => n === undefined || (typeof n === 'number' && n > 0);
     if (retries !== undefined && !(Number.isInteger(retries) && retries >= 0))
       throw new InvalidInputError(
         'reconnect.retries',
         `must be a whole number ≥ 0, got ${String(retries)}`,
       );
-    if (!positive(backoff?.initialMs) || !positive(backoff?.maxMs))
-      throw new InvalidInputError(
-        'reconnect.backoff',
-        'initialMs and maxMs must be positive numbers of ms',
-      );
+    // Bounded by the longest Node timer: a longer wait fires at once, and with `maxMs: Infinity`
+    // every later attempt would be dialed without any wait.
+    checkRequestTimeoutMs('reconnect.backoff.initialMs', backoff?.initialMs, 'Codex.connect');
+    checkRequestTimeoutMs('reconnect.backoff.maxMs', backoff?.maxMs, 'Codex.connect');
   }
 }
