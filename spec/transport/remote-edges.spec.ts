@@ -12,6 +12,7 @@ import { execa } from 'execa';
 import {
   AuthenticationError,
   Codex,
+  CodexError,
   InvalidInputError,
   WebSocketTransport,
   signedBearer,
@@ -265,6 +266,18 @@ describe('timeout options', () => {
     const make = () => new WebSocketTransport({ url: 'ws://127.0.0.1:1', [field]: value });
     expect(make).toThrow(InvalidInputError);
     expect(make).toThrow(new RegExp(`^Codex.connect: ${field} must be a whole number`));
+  });
+});
+
+describe('url', () => {
+  it.each([
+    ['ftp://127.0.0.1:1', /must be ws:\/\/ or wss:\/\/, not ftp:\/\//],
+    ['ws://127.0.0.1:1/#frag', /must not have a #fragment/],
+    ['not a url', /is not a valid URL/],
+  ])('%s is refused before dialing, with a CodexError (invalid_input)', async (url, message) => {
+    const error = await Codex.connect({ url }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CodexError);
+    expect(error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(message) });
   });
 });
 

@@ -370,10 +370,13 @@ function describeThrown(error: unknown): string {
 
 /** The URL without credentials or query (where a token might have been put by mistake). */
 function safeUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
-  } catch {
-    throw new CodexError(`Codex.connect: url is not a valid URL`, { code: 'invalid_input' });
-  }
+  const invalid = (why: string): CodexError =>
+    new CodexError(`Codex.connect: url ${why}`, { code: 'invalid_input' });
+  const parsed = typeof url === 'string' ? URL.parse(url) : null;
+  if (!parsed) throw invalid('is not a valid URL');
+  // What `ws` dials (it would throw a bare SyntaxError for anything else), said before dialing.
+  if (!['ws:', 'wss:', 'http:', 'https:'].includes(parsed.protocol))
+    throw invalid(`must be ws:// or wss://, not ${parsed.protocol}//`);
+  if (parsed.hash !== '') throw invalid('must not have a #fragment');
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname === '/' ? '' : parsed.pathname}`;
 }
