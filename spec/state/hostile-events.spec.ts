@@ -16,6 +16,7 @@ import {
 } from '../../src/index.js';
 import type { Logger, StateEvent, ThreadState, TurnState } from '../../src/index.js';
 import { toUIMessageStream } from '../../src/ai-sdk/index.js';
+import { MAX_PENDING_REQUESTS } from '../../src/state/reduce-turn-state.js';
 import { FakePeer } from '../support/fake-peer.js';
 import { noUncaught } from '../support/no-uncaught.js';
 import { allStateFixtures } from '../support/state-fixtures.js';
@@ -27,6 +28,13 @@ const note = (method: string, params: unknown): StateEvent =>
   ({ method, params }) as unknown as StateEvent;
 
 const reasoning = { type: 'reasoning', id: 'r1', summary: [], content: [] };
+/** A command approval request of turn tu-1 (what the server sends), with `params` overrides. */
+const approval = (id: number, params: Record<string, unknown> = {}): StateEvent =>
+  ({
+    id,
+    method: 'item/commandExecution/requestApproval',
+    params: { ...ids, itemId: `c${id}`, command: 'ls', cwd: '/', ...params },
+  }) as unknown as StateEvent;
 const command = {
   type: 'commandExecution',
   id: 'c1',
@@ -275,6 +283,39 @@ describe('reducers fed events that change nothing', () => {
     ['a duplicate turn/started', [t.started()], t.started()],
     ['a duplicate item/started', run.slice(0, 2), t.itemStarted(t.agentMessage('m1', ''))],
     ['a duplicate item/completed', [...run, t.message('m1', 'hi')], t.message('m1', 'hi')],
+    // A completed item is exactly the server's: a replayed or late delta changes nothing.
+    ['a delta after its item/completed', [...run, t.message('m1', 'hi')], t.delta('m1', 'hi')],
+    [
+      'command output after its item/completed',
+      [t.started(), t.itemCompleted({ ...command, status: 'completed', aggregatedOutput: 'out' })],
+      note('item/commandExecution/outputDelta', { ...ids, itemId: 'c1', delta: 'out' }),
+    ],
+    [
+      'a turn/started of the same turn naming another thread',
+      [t.started()],
+      note('turn/started', { threadId: 'th-other', turn: turnObject('tu-1', 'inProgress') }),
+    ],
+    [
+      'a turn/started whose startedAt is not a time',
+      [],
+      note('turn/started', {
+        threadId: 'th-1',
+        turn: { ...turnObject('tu-1', 'inProgress'), startedAt: 'yesterday' },
+      }),
+    ],
+    [
+      'a turn/completed whose error has no message',
+      [t.started()],
+      note('turn/completed', {
+        threadId: 'th-1',
+        turn: { ...turnObject('tu-1', 'failed'), error: { nope: 1 } },
+      }),
+    ],
+    [
+      'a request naming a thread id that is not a string',
+      [t.started()],
+      approval(1, { threadId: 5 }),
+    ],
     [
       'an item/started after its item/completed',
       [...run, t.message('m1', 'hi')],
@@ -349,6 +390,18 @@ describe('reducers fed events that change nothing', () => {
     expect(states).toHaveLength(4);
   });
 
+  it('a thread event naming a thread id that is not a string changes nothing', () => {
+    const state = [note('thread/name/updated', { threadId: 'th-1', threadName: 'n' })].reduce(
+      reduceThreadState,
+      INITIAL_THREAD_STATE,
+    );
+    for (const event of [
+      note('thread/name/updated', { threadId: 42, threadName: 'hijack' }),
+      note('thread/status/changed', { threadId: 7, status: { type: 'active', activeFlags: [] } }),
+    ])
+      expect(reduceThreadState(state, event)).toBe(state);
+  });
+
   it('the same thread name or status twice changes nothing', () => {
     const name = note('thread/name/updated', { threadId: 'th-1', threadName: 'n' });
     const status = note('thread/status/changed', { threadId: 'th-1', status: { type: 'idle' } });
@@ -413,4 +466,39 @@ describe('a huge part index', () => {
       expect(states.at(-1)!.items[0]).toMatchObject({ summary: [], content: [] });
       await codex.close();
     }));
+});
+
+describe('server requests', () => {
+  it("a request that comes before its turn's first event is shown pending on that turn", () => {
+    // What a thread state joining while an approval waits is handed first: the open request.
+    const thread = [approval(1), t.started(), t.delta('m1', 'x')].reduce(
+      reduceThreadState,
+      INITIAL_THREAD_STATE,
+    );
+    expect(thread.turns).toHaveLength(1);
+    expect(thread.turns[0]!.pendingRequests.map((r) => r.id)).toEqual([1]);
+    expect(thread.activeTurnId).toBe('tu-1');
+    const turn = [approval(1), t.started()].reduce(reduceTurnState, INITIAL_TURN_STATE);
+    expect(turn.pendingRequests.map((r) => r.id)).toEqual([1]);
+  });
+
+  it(`a flood of requests never resolved stops growing the state at ${MAX_PENDING_REQUESTS}`, () => {
+    let turn = reduceTurnState(INITIAL_TURN_STATE, t.started());
+    let thread = reduceThreadState(INITIAL_THREAD_STATE, t.started());
+    for (let id = 1; id <= MAX_PENDING_REQUESTS + 500; id++) {
+      turn = reduceTurnState(turn, approval(id));
+      thread = reduceThreadState(thread, approval(id));
+    }
+    expect(turn.pendingRequests).toHaveLength(MAX_PENDING_REQUESTS);
+    expect(thread.turns[0]!.pendingRequests).toHaveLength(MAX_PENDING_REQUESTS);
+    expect(reduceTurnState(turn, approval(100_000))).toBe(turn);
+    // Resolving one makes room again.
+    const resolved = reduceTurnState(
+      turn,
+      note('serverRequest/resolved', { ...ids, requestId: 1 }),
+    );
+    expect(reduceTurnState(resolved, approval(100_001)).pendingRequests).toHaveLength(
+      MAX_PENDING_REQUESTS,
+    );
+  });
 });

@@ -40,12 +40,12 @@ function fold(state: TurnState, event: StateEvent): TurnState {
   const p = (event.params ?? {}) as Record<string, unknown>;
   switch (event.method) {
     case 'turn/started': {
-      if (!isTurn(p.turn) || typeof p.threadId !== 'string') return state;
+      if (!isTurn(p.turn) || !sameThread(state, p.threadId)) return state;
       const { turn, threadId } = event.params;
       return { ...state, turnId: turn.id, threadId, startedAt: turn.startedAt ?? state.startedAt };
     }
     case 'turn/completed':
-      if (!isTurn(p.turn) || typeof p.threadId !== 'string') return state;
+      if (!isTurn(p.turn) || !sameThread(state, p.threadId)) return state;
       return completeTurn(state, event);
     case 'item/started':
       if (!ids(p) || !isItem(p.item)) return state;
@@ -254,6 +254,8 @@ function updateItem(
   const named_ = named(state, params);
   const i = findItem(named_.items, params.itemId);
   const before = i === -1 ? make(params.itemId) : named_.items[i]!;
+  // A completed item is exactly the server's: a late or replayed delta changes nothing.
+  if (before.lifecycle === 'completed') return state;
   const item = change(before);
   // A delta for another kind of item, an empty delta, a bad index: nothing to show.
   if (item === before) return state;
@@ -291,10 +293,19 @@ function progress(state: TurnState): TurnState {
 
 function addRequest(state: TurnState, request: ServerRequest): TurnState {
   if (!isRequestId(request.id) || !isObject(request.params)) return state;
-  const params = request.params as { turnId?: unknown; itemId?: unknown; callId?: unknown };
+  const params = request.params as {
+    threadId?: unknown;
+    turnId?: unknown;
+    itemId?: unknown;
+    callId?: unknown;
+  };
   if (state.turnId !== null && typeof params.turnId === 'string' && params.turnId !== state.turnId)
     return state;
+  if (params.threadId !== undefined && !sameThread(state, params.threadId)) return state;
   const key = requestKey(request.id);
+  // Bounded: a turn waits on a handful of requests; a flood of them must not grow the state
+  // (nor make each event cost as much as every request before it).
+  if (state.pendingRequests.length >= MAX_PENDING_REQUESTS) return state;
   if (state.pendingRequests.some((pending) => requestKey(pending.id) === key)) return state;
   const itemId =
     typeof params.itemId === 'string'
@@ -311,6 +322,9 @@ function removeRequest(state: TurnState, key: string): TurnState {
   if (i === -1) return state;
   return { ...state, pendingRequests: state.pendingRequests.filter((_, j) => j !== i) };
 }
+
+/** The most requests a turn state shows waiting at once; later ones are left out of it. */
+export const MAX_PENDING_REQUESTS = 256;
 
 /**
  * How far past the parts it has an index may point. The server adds parts one at a time; a gap
@@ -364,8 +378,24 @@ const itemIds = (p: Record<string, unknown>): boolean => ids(p) && typeof p.item
 const delta = (p: Record<string, unknown>): boolean =>
   itemIds(p) && typeof p.delta === 'string' && p.delta !== '';
 
+/** A turn object with what the fold reads, each of its type (a time is a number or null). */
 const isTurn = (value: unknown): boolean =>
-  isObject(value) && typeof value.id === 'string' && typeof value.status === 'string';
+  isObject(value) &&
+  typeof value.id === 'string' &&
+  typeof value.status === 'string' &&
+  isTime(value.startedAt) &&
+  isTime(value.completedAt) &&
+  isTime(value.durationMs) &&
+  (value.error === undefined ||
+    value.error === null ||
+    (isObject(value.error) && typeof value.error.message === 'string'));
+
+const isTime = (value: unknown): boolean =>
+  value === undefined || value === null || (typeof value === 'number' && Number.isFinite(value));
+
+/** Whether `threadId` is a thread id, and this turn's thread if it has one already. */
+const sameThread = (state: TurnState, threadId: unknown): threadId is string =>
+  typeof threadId === 'string' && (state.threadId === null || threadId === state.threadId);
 
 /**
  * Whether an item has what the fold reads of its type: a known type whose fields are missing or

@@ -81,7 +81,9 @@ export function reduceThreadState(
 function fold(state: ThreadState, event: StateEvent): ThreadState {
   const params = event.params as
     { threadId?: unknown; turnId?: unknown; turn?: { id?: unknown } } | undefined;
-  const threadId = typeof params?.threadId === 'string' ? params.threadId : undefined;
+  // A thread id that is there but no string names no thread this state can be sure of.
+  if (params?.threadId !== undefined && typeof params.threadId !== 'string') return state;
+  const threadId = params?.threadId;
   if (state.threadId !== null && threadId !== undefined && threadId !== state.threadId)
     return state;
   const own = state.threadId === null && threadId !== undefined ? { ...state, threadId } : state;
@@ -146,11 +148,22 @@ const isObject = (value: unknown): value is Record<string, unknown> =>
 function onRequest(state: ThreadState, request: ServerRequest): ThreadState {
   if (!isObject(request.params)) return state;
   const params = request.params as { turnId?: unknown };
+  const turnId = typeof params.turnId === 'string' ? params.turnId : undefined;
   const i =
-    typeof params.turnId === 'string'
-      ? findTurn(state.turns, params.turnId)
+    turnId !== undefined
+      ? findTurn(state.turns, turnId)
       : state.turns.findLastIndex((turn) => turn.status === 'inProgress');
-  if (i === -1) return state;
+  if (i === -1) {
+    if (turnId === undefined) return state;
+    // A request before its turn's first event (a state that joins while an approval waits is
+    // handed the open request first): the turn exists from it, as from any event of it.
+    const turn = reduceTurnState(
+      { ...INITIAL_TURN_STATE, threadId: state.threadId, turnId },
+      request,
+    );
+    if (turn.pendingRequests.length === 0) return state;
+    return { ...state, turns: [...state.turns, turn], activeTurnId: turnId };
+  }
   const after = reduceTurnState(state.turns[i], request);
   return after === state.turns[i] ? state : replaceTurn(state, i, after);
 }
