@@ -12,6 +12,7 @@ import {
   ProtocolError,
   reduceThreadState,
   reduceTurnState,
+  threadStateFrom,
   toTurnState,
 } from '../../src/index.js';
 import type { Logger, StateEvent, ThreadState, TurnState } from '../../src/index.js';
@@ -500,5 +501,33 @@ describe('server requests', () => {
     expect(reduceTurnState(resolved, approval(100_001)).pendingRequests).toHaveLength(
       MAX_PENDING_REQUESTS,
     );
+  });
+});
+
+describe('stored history that is not what the protocol says', () => {
+  it('threadStateFrom() leaves out what it cannot use instead of throwing', () => {
+    const stored = {
+      ...turnObject('tu-1', 'completed'),
+      items: [null, t.agentMessage('m1', 'hi')],
+    };
+    const malformed: unknown[] = [
+      { id: 'th-1', status: { type: 'idle' } }, // no turns
+      { id: 'th-1', status: { type: 'idle' }, turns: [{ id: 'tu-0', status: 'completed' }] },
+      { id: 'th-1', status: { type: 'idle' }, turns: [null, 5, stored] },
+      [{ id: 'tu-0', status: 'completed', items: 'none', startedAt: 'soon' }],
+      { id: 7, name: {}, status: 'idle', turns: {} },
+    ];
+    for (const source of malformed) {
+      const state = threadStateFrom(source as never);
+      expect(JSON.parse(JSON.stringify(state))).toEqual(state);
+    }
+    const kept = threadStateFrom(malformed[2] as never);
+    expect(kept.turns.map((turn) => turn.items.map((item) => item.id))).toEqual([['m1']]);
+    const odd = threadStateFrom(malformed[4] as never);
+    expect(odd).toMatchObject({ threadId: null, name: null, status: null, turns: [] });
+    expect(threadStateFrom(malformed[3] as never).turns[0]).toMatchObject({
+      items: [],
+      startedAt: null,
+    });
   });
 });

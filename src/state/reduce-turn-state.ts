@@ -147,7 +147,10 @@ function fold(state: TurnState, event: StateEvent): TurnState {
  */
 export function turnStateFromTurn(turn: Turn, threadId: string | null = null): TurnState {
   let items: readonly ItemState[] = [];
-  for (const item of turn.items) items = withItem(items, -1, liveItem(item, 'completed'));
+  // Read as defensively as events: an item the fold could not use is left out, not thrown on.
+  const stored: unknown = turn.items;
+  for (const item of Array.isArray(stored) ? stored : [])
+    if (isItem(item)) items = withItem(items, -1, liveItem(item, 'completed'));
   const ended = turn.status !== 'inProgress';
   return {
     ...INITIAL_TURN_STATE,
@@ -155,12 +158,17 @@ export function turnStateFromTurn(turn: Turn, threadId: string | null = null): T
     threadId,
     status: turn.status,
     items,
-    error: turn.error,
+    error: isObject(turn.error) ? turn.error : null,
     finalResponse: finalResponseOf(items, isCompleted),
-    startedAt: turn.startedAt,
-    completedAt: ended ? turn.completedAt : null,
-    durationMs: ended ? turn.durationMs : null,
+    startedAt: typeof turn.startedAt === 'number' ? turn.startedAt : null,
+    completedAt: ended && typeof turn.completedAt === 'number' ? turn.completedAt : null,
+    durationMs: ended && typeof turn.durationMs === 'number' ? turn.durationMs : null,
   };
+}
+
+/** Whether a stored turn (of `thread/read`, `thread/turns/list`) has what a state is made of. */
+export function isStoredTurn(value: unknown): value is Turn {
+  return isObject(value) && typeof value.id === 'string' && typeof value.status === 'string';
 }
 
 /** Whether the event concerns this turn (or the state has no turn yet and takes the first one). */

@@ -2,7 +2,7 @@ import type { ServerRequest } from '../protocol/generated/ServerRequest.js';
 import type { Thread as ThreadInfo } from '../protocol/generated/v2/Thread.js';
 import type { ThreadStatus } from '../protocol/generated/v2/ThreadStatus.js';
 import type { Turn } from '../protocol/generated/v2/Turn.js';
-import { reduceTurnState, same, turnStateFromTurn } from './reduce-turn-state.js';
+import { isStoredTurn, reduceTurnState, same, turnStateFromTurn } from './reduce-turn-state.js';
 import { INITIAL_TURN_STATE } from './turn-state.js';
 import { isServerRequest, requestKey } from './state-event.js';
 import type { TurnState } from './turn-state.js';
@@ -40,15 +40,17 @@ export const INITIAL_THREAD_STATE: ThreadState = Object.freeze({
  * itemsView: 'full' })`), oldest first.
  */
 export function threadStateFrom(source: ThreadInfo | readonly Turn[]): ThreadState {
-  const info = isTurnList(source) ? undefined : source;
-  const turns = isTurnList(source) ? source : source.turns;
-  const threadId = info?.id ?? null;
+  const info = isTurnList(source) ? undefined : isObject(source) ? source : undefined;
+  // Read as defensively as events: a turn that is not one is left out, not thrown on.
+  const stored: unknown = isTurnList(source) ? source : info?.turns;
+  const turns = Array.isArray(stored) ? stored.filter(isStoredTurn) : [];
+  const threadId = typeof info?.id === 'string' ? info.id : null;
   const states = turns.map((turn) => turnStateFromTurn(turn, threadId));
   const active = states.findLast((turn) => turn.status === 'inProgress');
   return {
     threadId,
-    name: info?.name ?? null,
-    status: info?.status ?? null,
+    name: typeof info?.name === 'string' ? info.name : null,
+    status: isObject(info?.status) ? info.status : null,
     turns: states,
     activeTurnId: active?.turnId ?? null,
   };
