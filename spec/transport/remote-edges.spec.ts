@@ -279,6 +279,20 @@ describe('url', () => {
     expect(error).toBeInstanceOf(CodexError);
     expect(error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(message) });
   });
+
+  it('with two credential sources is refused, naming them and neither value', async () => {
+    const error = (await Codex.connect({
+      url: 'ws://127.0.0.1:1',
+      token: 'secret-token-value',
+      tokenFile: '/nonexistent',
+    }).catch((e: unknown) => e)) as CodexError;
+    expect(error).toBeInstanceOf(CodexError);
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toMatch(
+      /at most one of token, tokenFile and bearer, not token and tokenFile/,
+    );
+    expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('secret-token-value');
+  });
 });
 
 describe('startListener() with no binary to start', () => {

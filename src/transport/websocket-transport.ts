@@ -105,6 +105,15 @@ export class WebSocketTransport implements Transport {
       throw new CodexError('Codex.connect: give exactly one of url and socketPath', {
         code: 'invalid_input',
       });
+    // Two sources would leave which one is sent to a precedence nobody reads in the docs.
+    const sources = (['token', 'tokenFile', 'bearer'] as const).filter(
+      (key) => options[key] !== undefined,
+    );
+    if (sources.length > 1)
+      throw new CodexError(
+        `Codex.connect: give at most one of token, tokenFile and bearer, not ${sources.join(' and ')}`,
+        { code: 'invalid_input' },
+      );
     this.#connectTimeoutMs =
       checkMs('connectTimeoutMs', options.connectTimeoutMs) ?? DEFAULT_CONNECT_TIMEOUT_MS;
     if (options.heartbeatIntervalMs !== false)
