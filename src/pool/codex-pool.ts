@@ -328,10 +328,8 @@ export class CodexPool implements AsyncDisposable {
     if (!this.members || this.load.closed) return;
     const members = this.members.map((member) => member.load());
     // One change can be reported twice (a member's gate shuts as its state changes): a
-    // snapshot equal to the last one is no change, and is not emitted.
-    const last = this.load.value.members;
-    if (last.length === members.length && members.every((m, i) => samePoolMemberLoad(m, last[i]!)))
-      return;
+    // snapshot equal to the last one is no change, and is not emitted. (Plain data, a few members.)
+    if (JSON.stringify(members) === JSON.stringify(this.load.value.members)) return;
     this.load.next({
       members,
       activeTurns: members.reduce((sum, m) => sum + m.activeTurns, 0),
@@ -390,14 +388,4 @@ function fullLogger(options: ConnectOptions): FullLogger {
 /** A bad value as a message shows it: numbers as numbers (NaN too), the rest as JSON. */
 function shown(value: unknown): string {
   return typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? typeof value);
-}
-
-function samePoolMemberLoad(a: PoolMemberLoad, b: PoolMemberLoad): boolean {
-  return (
-    a.name === b.name &&
-    a.state === b.state &&
-    a.activeTurns === b.activeTurns &&
-    a.queuedTurns === b.queuedTurns &&
-    a.threads === b.threads
-  );
 }
