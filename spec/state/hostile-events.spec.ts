@@ -29,6 +29,15 @@ const note = (method: string, params: unknown): StateEvent =>
   ({ method, params }) as unknown as StateEvent;
 
 const reasoning = { type: 'reasoning', id: 'r1', summary: [], content: [] };
+/** Token counts, all `n`. */
+const usage = (n: number) => ({
+  totalTokens: n,
+  inputTokens: n,
+  cachedInputTokens: 0,
+  cacheWriteInputTokens: 0,
+  outputTokens: 0,
+  reasoningOutputTokens: 0,
+});
 /** A command approval request of turn tu-1 (what the server sends), with `params` overrides. */
 const approval = (id: number, params: Record<string, unknown> = {}): StateEvent =>
   ({
@@ -313,6 +322,18 @@ describe('reducers fed events that change nothing', () => {
       }),
     ],
     [
+      'token usage with counts past 2^53, negative or fractional',
+      [t.started()],
+      note('thread/tokenUsage/updated', {
+        ...ids,
+        tokenUsage: {
+          total: { ...usage(1e308), inputTokens: -5 },
+          last: usage(0.5),
+          modelContextWindow: null,
+        },
+      }),
+    ],
+    [
       'a request naming a thread id that is not a string',
       [t.started()],
       approval(1, { threadId: 5 }),
@@ -529,5 +550,16 @@ describe('stored history that is not what the protocol says', () => {
       items: [],
       startedAt: null,
     });
+  });
+});
+
+describe('an agent message whose id comes back as another type', () => {
+  it('is no longer the final response', () => {
+    const state = [t.started(), t.message('m1', 'Hi')].reduce(reduceTurnState, INITIAL_TURN_STATE);
+    expect(state.finalResponse).toBe('Hi');
+    const plan = note('item/completed', { ...ids, item: { type: 'plan', id: 'm1', text: 'Hi' } });
+    const after = reduceTurnState(state, plan);
+    expect(after.items.map((item) => item.type)).toEqual(['plan']);
+    expect(after.finalResponse).toBeNull();
   });
 });

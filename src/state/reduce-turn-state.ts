@@ -224,8 +224,11 @@ function completeItem(state: TurnState, item: ThreadItem): TurnState {
     next = { ...next, ...streamedFields(before, next) } as ItemState;
   if (before && same(before, next)) return state;
   const items = withItem(state.items, i, next);
+  // (Also when an agent message's id comes back as another type: it is no longer the answer.)
   const finalResponse =
-    next.type === 'agentMessage' ? finalResponseOf(items, isCompleted) : state.finalResponse;
+    next.type === 'agentMessage' || before?.type === 'agentMessage'
+      ? finalResponseOf(items, isCompleted)
+      : state.finalResponse;
   return progress({ ...state, items, finalResponse });
 }
 

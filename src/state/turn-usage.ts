@@ -14,10 +14,14 @@ const FIELDS = [
 function isBreakdown(value: unknown): value is TokenUsageBreakdown {
   if (value === null || typeof value !== 'object') return false;
   const counts = value as Record<string, unknown>;
-  return FIELDS.every((field) => Number.isFinite(counts[field]));
+  // Counts are whole and far below 2^53: a larger one (1e308) would sum to Infinity, which JSON
+  // turns into null, so a saved snapshot would start counting again.
+  return FIELDS.every(
+    (field) => Number.isSafeInteger(counts[field]) && (counts[field] as number) >= 0,
+  );
 }
 
-/** Whether a report carries what the fold counts: finite numbers in `total` and `last`. */
+/** Whether a report carries what the fold counts: whole counts ≥ 0 in `total` and `last`. */
 export function isTokenUsage(value: unknown): value is ThreadTokenUsage {
   if (value === null || typeof value !== 'object') return false;
   const usage = value as Record<string, unknown>;
