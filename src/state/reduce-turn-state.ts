@@ -391,9 +391,7 @@ const delta = (p: Record<string, unknown>): boolean =>
 
 /** A turn object with what the fold reads, each of its type (a time is a number or null). */
 const isTurn = (value: unknown): boolean =>
-  isObject(value) &&
-  typeof value.id === 'string' &&
-  typeof value.status === 'string' &&
+  isStoredTurn(value) &&
   isTime(value.startedAt) &&
   isTime(value.completedAt) &&
   isTime(value.durationMs) &&
