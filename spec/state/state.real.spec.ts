@@ -102,6 +102,40 @@ describe('UI state against the real app-server', () => {
     expect(existsSync(marker)).toBe(true);
   });
 
+  it('a thread.state$() subscribed while an approval waits shows it, then its answer', async () => {
+    const thread = await real.codex.startThread();
+    const marker = path.join(real.home.workspace, 'late-state.txt');
+    real.model.enqueue(reply.escalatedCommand(`touch ${marker}`, 'write it'), reply.text('ok'));
+    const turn = thread.turn('Write it');
+    const requests: AnyServerRequest[] = [];
+    turn.serverRequests$.subscribe((request) => requests.push(request));
+    const ended = lastValueFrom(turn);
+    for (let i = 0; i < 600 && requests.length === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests.map((r) => r.method)).toEqual(['item/commandExecution/requestApproval']);
+    // Only now, with the approval open, does the UI mount.
+    const snapshots: ThreadState[] = [];
+    const subscription = thread.state$().subscribe((state) => snapshots.push(state));
+    try {
+      // Its first snapshot comes a tick later (state$ seeds asynchronously); no event comes meanwhile.
+      for (let i = 0; i < 200 && snapshots.length < 2; i++)
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      const open = snapshots.at(-1)!;
+      expect(open.activeTurnId).toBe(await turn.turnId);
+      expect(open.turns.at(-1)!.pendingRequests.map((p) => p.id)).toEqual([requests[0]!.id]);
+      const approval = requests[0]!;
+      if (approval.method === 'item/commandExecution/requestApproval')
+        approval.respond({ decision: 'decline' });
+      await ended;
+      const last = snapshots.at(-1)!;
+      expect(last.turns.at(-1)!.pendingRequests).toEqual([]);
+      expect(last.turns.at(-1)!.status).toBe('completed');
+      expect(existsSync(marker)).toBe(false);
+    } finally {
+      subscription.unsubscribe();
+    }
+  });
+
   it('thread.state$({ history: true }) shows a resumed thread its history, then live turns', async () => {
     const first = await startRealCodex();
     let second: Codex | undefined;
